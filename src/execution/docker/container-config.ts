@@ -1,0 +1,51 @@
+import type Docker from "dockerode";
+import type { ContainerSpec } from "../container-runtime.js";
+
+// Defaults for limits a definition leaves out. One place, so the docs and the code agree.
+export const DEFAULT_PIDS_LIMIT = 512;
+export const DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3;
+
+// PID 1 ignores signals it has no handler for, so the trap is what makes `docker stop` prompt;
+// sleeping in the background and `wait`ing lets the trap run without waiting out the sleep.
+export const KEEP_ALIVE_COMMAND = [
+  "/bin/sh",
+  "-c",
+  "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done",
+];
+
+export function toEnvList(env: Record<string, string> | undefined): string[] {
+  return Object.entries(env ?? {}).map(([key, value]) => `${key}=${value}`);
+}
+
+/** The engine's create options for a spec: the workspace, the limits and the hardening. */
+export function containerCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+  const memory = spec.resources.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+  return {
+    Image: spec.image,
+    Cmd: KEEP_ALIVE_COMMAND,
+    // [""] resets the image's entrypoint, which could otherwise swallow the keep-alive command.
+    Entrypoint: [""],
+    WorkingDir: spec.workspaceMount,
+    Env: toEnvList(spec.env),
+    Labels: spec.labels,
+    ...(spec.user === undefined ? {} : { User: spec.user }),
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    HostConfig: {
+      // A Mount rather than a "src:dst" Bind string, so paths with ':' survive.
+      Mounts: [{ Type: "bind", Source: spec.workspaceDir, Target: spec.workspaceMount, ReadOnly: false }],
+      NetworkMode: spec.network,
+      CapDrop: ["ALL"],
+      SecurityOpt: ["no-new-privileges"],
+      Privileged: false,
+      PidsLimit: spec.resources.pids ?? DEFAULT_PIDS_LIMIT,
+      Memory: memory,
+      // Equal to Memory: no swap on top, so the memory limit is the real limit.
+      MemorySwap: memory,
+      ...(spec.resources.nanoCpus === undefined ? {} : { NanoCpus: spec.resources.nanoCpus }),
+    },
+  };
+}

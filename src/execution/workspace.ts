@@ -1,0 +1,212 @@
+import { spawn } from "node:child_process";
+import { mkdir, readdir, rm } from "node:fs/promises";
+
+// The target is cloned on the host (DESIGN.md §5.2). The installation token reaches git only
+// through its environment, so it is never in .git/config, any workspace file or a command line
+// that `ps` could show.
+
+export interface CloneWorkspaceOptions {
+  cloneUrl: string;
+  /** A commit SHA or a branch name. */
+  ref: string;
+  /** The installation token. */
+  token: string;
+  /** Created if missing; must be empty. */
+  dir: string;
+  log?: (line: string) => void;
+}
+
+export interface Workspace {
+  dir: string;
+  headSha: string;
+}
+
+export class WorkspaceError extends Error {
+  override readonly name = "WorkspaceError";
+  constructor(
+    message: string,
+    readonly cloneUrl: string,
+    readonly ref: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The `Authorization` header value GitHub accepts for an installation token over HTTPS. */
+export function basicAuthorization(token: string): string {
+  return `Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+}
+
+/**
+ * Environment that lets git authenticate with `token` without it being written anywhere.
+ * Also usable for a later push from the same workspace.
+ */
+export function gitAuthEnvironment(token: string): Record<string, string> {
+  const config: Array<[string, string]> = [
+    ["http.extraHeader", `Authorization: ${basicAuthorization(token)}`],
+    // An empty value clears any host credential helper, so none stores or substitutes credentials.
+    ["credential.helper", ""],
+  ];
+  const env: Record<string, string> = {
+    GIT_CONFIG_COUNT: String(config.length),
+    // A refused token must fail the action, not wait for someone to type a password.
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+    // Abort a transfer that stalls below 1 KB/s for a minute instead of hanging the worker.
+    GIT_HTTP_LOW_SPEED_LIMIT: "1000",
+    GIT_HTTP_LOW_SPEED_TIME: "60",
+  };
+  config.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return env;
+}
+
+/** Shallow-clones `ref` of `cloneUrl` into `dir` and checks it out detached. */
+export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Workspace> {
+  const { cloneUrl, ref, token, dir, log } = options;
+  const shownUrl = urlWithoutCredentials(cloneUrl);
+  const fail = (what: string, hint: string): never => {
+    throw new WorkspaceError(`Could not clone ${shownUrl} at ${JSON.stringify(ref)}: ${what}. ${hint}`, shownUrl, ref);
+  };
+
+  if (!isAcceptableRef(ref)) {
+    fail("the ref is not a branch name or commit SHA", "Give a branch name or a full commit SHA.");
+  }
+
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    fail(`the workspace directory ${dir} could not be created (${(error as Error).message})`, "Check the workspace root's permissions and free space.");
+  }
+  if ((await readdir(dir)).length > 0) {
+    fail(`the workspace directory ${dir} is not empty`, "Each action needs a fresh directory; remove the old workspace first.");
+  }
+
+  const env = { ...cleanProcessEnvironment(), ...gitAuthEnvironment(token) };
+  const mask = (text: string) => maskToken(text, token);
+  const git = async (args: string[]) => {
+    log?.(`git ${args.map((arg) => (arg === cloneUrl ? shownUrl : arg)).join(" ")}`);
+    const result = await runGit(args, dir, env);
+    for (const line of nonEmptyLines(mask(result.stderr))) log?.(line);
+    return result;
+  };
+
+  for (const args of [
+    ["init", "--quiet"],
+    ["remote", "add", "origin", cloneUrl],
+    // `--end-of-options` keeps a ref from being read as an option.
+    ["fetch", "--quiet", "--no-tags", "--depth", "1", "origin", "--end-of-options", ref],
+    ["checkout", "--quiet", "--detach", "FETCH_HEAD"],
+  ]) {
+    const result = await git(args);
+    if (result.code !== 0) {
+      const said = nonEmptyLines(mask(result.stderr)).slice(-3).join(" / ") || `git ${args[0]} exited with ${result.code}`;
+      // The hint is judged on the unmasked text (masking a short token can garble words); only the masked text is shown.
+      fail(`git ${args[0]} failed: ${said}`, hintFor(args[0] ?? "", result.stderr));
+    }
+  }
+
+  const head = await git(["rev-parse", "HEAD"]);
+  const headSha = head.stdout.trim();
+  if (head.code !== 0 || !/^[0-9a-f]{40,64}$/.test(headSha)) {
+    fail("the checked-out commit could not be read", "The workspace is damaged; retry the action.");
+  }
+  return { dir, headSha };
+}
+
+/** Deletes a workspace. Harmless when it is already gone. */
+export async function removeWorkspace(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Replaces the token and its Basic-auth forms by `***`. */
+export function maskToken(text: string, token: string): string {
+  if (!token) return text;
+  const forms = [token, Buffer.from(`x-access-token:${token}`).toString("base64"), Buffer.from(token).toString("base64")];
+  let masked = text;
+  for (const form of forms) masked = masked.split(form).join("***");
+  return masked;
+}
+
+/** What a person should check, judged from git's stderr. */
+export function hintFor(command: string, stderr: string): string {
+  if (/could not read (Username|Password)|Authentication failed|terminal prompts disabled|\b401\b|\b403\b/i.test(stderr)) {
+    return "The token was refused: check that the app is installed on the repository and has contents access.";
+  }
+  if (/repository .* not found|Repository not found|\b404\b/i.test(stderr)) {
+    return "Check that the repository exists and that the app is installed on it.";
+  }
+  if (/couldn't find remote ref|not our ref|unadvertised object|no such remote ref|invalid refspec/i.test(stderr)) {
+    return "Check that the branch or commit exists on the repository (a commit must have been pushed).";
+  }
+  if (/Could not resolve host|Failed to connect|Connection refused|timed out|Operation too slow/i.test(stderr)) {
+    return "The host could not be reached; check the network and the repository URL, then retry.";
+  }
+  if (command === "fetch") {
+    return "Check that the app is installed on the repository and the ref exists.";
+  }
+  return "Check that git works on this host and the workspace directory is writable.";
+}
+
+function isAcceptableRef(ref: string): boolean {
+  return ref.length > 0 && !ref.startsWith("-") && !/[\s\x00-\x1f\x7f~^:?*[\\]/.test(ref);
+}
+
+// Credentials in the URL itself must not reach an error message or a log line either.
+function urlWithoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+// Variables like GIT_DIR (set when running under a git hook) would redirect git elsewhere.
+function cleanProcessEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|COMMON_DIR|NAMESPACE|CONFIG_PARAMETERS|CONFIG_COUNT|CONFIG_KEY_\d+|CONFIG_VALUE_\d+|TRACE\w*)$/.test(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+function nonEmptyLines(text: string): string[] {
+  return text
+    .split(/\r?\n|\r/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+}
+
+interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runGit(args: string[], cwd: string, env: Record<string, string>): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = spawn("git", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    // A missing git binary surfaces as an error event; report it like a failed command.
+    child.on("error", (error) => resolve({ code: -1, stdout: "", stderr: `${error.message}\n` }));
+    child.on("close", (code, signal) =>
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `killed by ${signal}\n` : ""),
+      }),
+    );
+  });
+}

@@ -1,0 +1,38 @@
+import { run } from "probot";
+import { readConfig } from "./config.js";
+import { openDatabase } from "./db/client.js";
+import { migrateDatabase } from "./db/migrate.js";
+import { automationsApp } from "./index.js";
+import { inProcessWakeups } from "./queue/wakeups.js";
+import { DockerRuntime } from "./execution/docker/docker-runtime.js";
+import { startBackground, type Background } from "./background.js";
+
+// `npm start`: the database (PGlite when DATABASE_URL is unset), migrations, then Probot's server
+// (its setup page when the app has no credentials yet), workers and reporter in this process.
+const config = readConfig();
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+await migrateDatabase(database);
+const wakeups = inProcessWakeups();
+let background: Background | null = null;
+
+await run(
+  automationsApp({
+    db: database.db,
+    wakeups,
+    onLoad: (app) => {
+      background = startBackground({ app, db: database.db, wakeups, runtime: new DockerRuntime(), config, log: app.log });
+      app.log.info(
+        { database: database.kind, workers: config.workerConcurrency, dataDir: config.dataDir },
+        "automations ready",
+      );
+    },
+  }),
+);
+
+const shutdown = async (signal: string) => {
+  console.info(`${signal}: finishing running actions, then stopping`);
+  await background?.stop();
+  await database.close();
+  process.exit(0);
+};
+process.once("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,76 @@
+import { asc, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { actions, actionSteps, runs } from "../runs/runs.sql.js";
+import { logChunks } from "../execution/logs.sql.js";
+import type { ActionView } from "../runs/action-view.js";
+import { checkRunSummaryMaxChars } from "./github-limits.js";
+
+export interface ActionReportState {
+  view: ActionView;
+  installationId: number;
+  /** `owner/repo` the check runs are on (where the run was triggered). */
+  checkRepository: string;
+  headSha: string;
+  checkRunId: number | null;
+}
+
+/** Reads what the check of one action shows, with just enough of the log's end to fill it. */
+export async function loadActionView(db: Db, actionId: string): Promise<ActionReportState | null> {
+  const [row] = await db
+    .select({ action: actions, run: runs })
+    .from(actions)
+    .innerJoin(runs, eq(runs.id, actions.runId))
+    .where(eq(actions.id, actionId));
+  if (!row) return null;
+  const { action, run } = row;
+  const steps = await db.select().from(actionSteps).where(eq(actionSteps.actionId, actionId)).orderBy(asc(actionSteps.index));
+
+  const [{ total } = { total: 0 }] = await db
+    .select({ total: sql<number>`coalesce(sum(length(${logChunks.content})), 0)::bigint` })
+    .from(logChunks)
+    .where(eq(logChunks.actionId, actionId));
+  const tail: string[] = [];
+  let tailChars = 0;
+  // Newest chunks first, until there is more than a check can hold.
+  const newest = await db
+    .select({ content: logChunks.content })
+    .from(logChunks)
+    .where(eq(logChunks.actionId, actionId))
+    .orderBy(desc(logChunks.id))
+    .limit(2000);
+  for (const { content } of newest) {
+    tail.unshift(content);
+    tailChars += content.length;
+    if (tailChars >= checkRunSummaryMaxChars) break;
+  }
+
+  return {
+    installationId: run.installationId,
+    checkRepository: run.repository,
+    headSha: run.headSha,
+    checkRunId: action.checkRunId,
+    view: {
+      id: action.id,
+      automation: run.automation,
+      repository: action.repository,
+      project: action.project,
+      status: action.status,
+      reason: action.reason,
+      timedOut: action.timedOut,
+      startedAt: action.startedAt,
+      finishedAt: action.finishedAt,
+      steps: steps.map((s) => ({
+        index: s.index,
+        name: s.name,
+        status: s.status,
+        exitCode: s.exitCode,
+        reason: s.reason,
+        startedAt: s.startedAt,
+        finishedAt: s.finishedAt,
+      })),
+      logTail: tail.join(""),
+      logOmittedChars: Math.max(0, Number(total) - tailChars),
+      pullRequestUrl: action.pullRequestUrl,
+    },
+  };
+}

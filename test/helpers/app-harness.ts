@@ -1,0 +1,120 @@
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { request } from "node:http";
+import pino from "pino";
+import { Probot, ProbotOctokit, Server } from "probot";
+import { automationsApp } from "../../src/index.js";
+import { startBackground, type Background } from "../../src/background.js";
+import { inProcessWakeups } from "../../src/queue/wakeups.js";
+import type { AppConfig } from "../../src/config.js";
+import type { Database } from "../../src/db/client.js";
+import type { ContainerRuntime } from "../../src/execution/container-runtime.js";
+import { signature } from "./webhooks.js";
+
+export const APP_ID = 4242;
+export const WEBHOOK_SECRET = "test-webhook-secret";
+
+// No retries or throttling in tests: a mock answers once, and an unexpected call must show.
+const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+// node:http rather than fetch: nock's fetch interception does not pass local requests through cleanly.
+function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
+export interface AppHarness {
+  url: string;
+  background: Background;
+  /** Posts a signed webhook to the app's endpoint, as GitHub does. */
+  deliver(event: string, payload: object, deliveryId?: string): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+/** The app as `npm start` wires it, on a free local port, with the given database and engine. */
+export async function startApp(options: {
+  database: Database;
+  runtime: ContainerRuntime;
+  workspaceRoot: string;
+  workerConcurrency?: number;
+}): Promise<AppHarness> {
+  const port = await freePort();
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const config: AppConfig = {
+    databaseUrl: undefined,
+    dataDir: options.workspaceRoot,
+    workspaceRoot: options.workspaceRoot,
+    workerConcurrency: options.workerConcurrency ?? 1,
+    publicUrl: undefined,
+    workerId: `test-${randomUUID()}`,
+    leaseMs: 30_000,
+    pollMs: 200,
+  };
+  const wakeups = inProcessWakeups();
+  let background: Background | undefined;
+  const server = new Server({
+    host: "127.0.0.1",
+    port,
+    log,
+    Probot: Probot.defaults({ appId: APP_ID, privateKey, secret: WEBHOOK_SECRET, Octokit: TestOctokit, log }),
+  });
+  await server.load(
+    automationsApp({
+      db: options.database.db,
+      wakeups,
+      onLoad: (app) => {
+        background = startBackground({ app, db: options.database.db, wakeups, runtime: options.runtime, config, log });
+      },
+    }),
+  );
+  await server.start();
+  if (!background) throw new Error("the app did not start its background work");
+  const started = background;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    background: started,
+    async deliver(event, payload, deliveryId = randomUUID()) {
+      const body = JSON.stringify(payload);
+      return post(`${url}/api/github/webhooks`, body, {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": deliveryId,
+        "x-hub-signature-256": signature(WEBHOOK_SECRET, body),
+      });
+    },
+    async stop() {
+      await started.stop();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { inject } from "vitest";
+import { openDatabase, type Database } from "../../src/db/client.js";
+import { migrateDatabase } from "../../src/db/migrate.js";
+
+export interface TestDatabase extends Database {
+  url: string | undefined;
+  /** Closes and drops it. */
+  destroy(): Promise<void>;
+}
+
+/** A fresh, migrated database of its own on the suite's PostgreSQL, so test files never meet. */
+export async function createPostgresDatabase(): Promise<TestDatabase> {
+  const serverUrl = inject("databaseUrl");
+  const name = `automations_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+  await migrateDatabase(database);
+  return {
+    ...database,
+    url: url.toString(),
+    async destroy() {
+      await database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** The embedded default: PGlite in a data directory of its own. */
+export async function createPgliteDatabase(): Promise<TestDatabase & { dataDir: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), "automations-pglite-"));
+  const database = await openDatabase({ dataDir });
+  await migrateDatabase(database);
+  return {
+    ...database,
+    url: undefined,
+    dataDir,
+    async destroy() {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import nock from "nock";
+
+export const GITHUB_API = "https://api.github.com";
+
+/** GitHub only: everything else on this machine (the app, git, Docker) is reached for real. */
+export function isolateGitHub(): void {
+  nock.disableNetConnect();
+  nock.enableNetConnect((host) => host.startsWith("127.0.0.1") || host.startsWith("localhost"));
+}
+
+export function restoreNetwork(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+}
+
+/** A definition file as the contents API returns it. */
+export function contentsResponse(path: string, source: string) {
+  return {
+    type: "file",
+    encoding: "base64",
+    name: path.split("/").pop(),
+    path,
+    sha: "3d21ec53a331a6f037a91c368710b99387d012c1",
+    size: Buffer.byteLength(source),
+    content: Buffer.from(source).toString("base64"),
+  };
+}
+
+export interface CheckRunCalls {
+  created: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  updated: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * Check-run creates and updates on `repository`, recorded in the order GitHub receives them.
+ * Updates are persistent (how many progress updates a run sends depends on timing).
+ */
+export function recordCheckRuns(repository: string, checkRunId: number): CheckRunCalls {
+  const calls: CheckRunCalls = { created: [], updated: [] };
+  // Exactly one create: a second would be a duplicate check on the pull request.
+  nock(GITHUB_API)
+    .post(`/repos/${repository}/check-runs`, (body: Record<string, unknown>) => {
+      calls.created.push(body);
+      return true;
+    })
+    .reply(201, { id: checkRunId });
+  nock(GITHUB_API)
+    .patch(`/repos/${repository}/check-runs/${checkRunId}`, (body: Record<string, unknown>) => {
+      calls.updated.push(body);
+      return true;
+    })
+    .reply(200, { id: checkRunId })
+    .persist();
+  return calls;
+}
+
+/** An installation token as GitHub issues it; complete, so Probot caches it for later calls. */
+export function installationTokenResponse(token: string) {
+  return {
+    token,
+    expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    permissions: { checks: "write", contents: "write", issues: "write", pull_requests: "write", metadata: "read" },
+    repository_selection: "all",
+  };
+}

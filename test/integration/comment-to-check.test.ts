@@ -1,0 +1,116 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import nock from "nock";
+import { eq } from "drizzle-orm";
+import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { ensureTestImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
+import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
+import { runCommentScenario, INSTALLATION_TOKEN, type CommentScenario } from "../helpers/comment-scenario.js";
+import { actions, actionSteps, runs } from "../../src/runs/runs.sql.js";
+
+const skip = await shouldSkipDockerTests();
+
+describe.skipIf(skip)("a /automation run comment on a pull request (PostgreSQL, Docker)", () => {
+  let database: TestDatabase;
+  let scenario: CommentScenario | undefined;
+
+  beforeAll(async () => {
+    await ensureTestImage();
+    database = await createPostgresDatabase();
+  });
+  afterAll(async () => {
+    await database?.destroy();
+  });
+  afterEach(async () => {
+    await scenario?.close();
+    scenario = undefined;
+    restoreNetwork();
+  });
+
+  it("runs the steps in a container and shows the check queued, in progress, then successful with the step output", async () => {
+    isolateGitHub();
+    scenario = await runCommentScenario({
+      database,
+      automation: "hello",
+      definition: [
+        "description: Says hello",
+        "container:",
+        `  image: ${TEST_IMAGE}`,
+        "steps:",
+        "  - name: Greet",
+        "    run: cat README.md && echo \"repository=$AUTOMATION_REPOSITORY\"",
+        "  - name: List",
+        "    run: ls",
+      ].join("\n"),
+    });
+
+    const completed = await scenario.completedCheck();
+    const { created, updated } = scenario.checkRuns;
+
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({
+      name: `automation: hello — ${scenario.repository}`,
+      head_sha: scenario.headSha,
+      status: "queued",
+    });
+    const statuses = updated.map((u) => u.status);
+    expect(statuses[0]).toBe("in_progress");
+    expect(statuses.indexOf("completed")).toBe(statuses.length - 1);
+    expect(completed.conclusion).toBe("success");
+    const summary: string = completed.output.summary;
+    expect(summary).toMatch(/\| Greet \| ✅ Passed/);
+    expect(summary).toMatch(/\| List \| ✅ Passed/);
+    expect(summary).toContain("hello from the repository");
+    expect(summary).toContain(`repository=${scenario.repository}`);
+    expect(summary).toContain("README.md");
+
+    // The clone used the installation token; GitHub saw every call it expected.
+    expect(scenario.git.requests.some((r) => r.authorization !== undefined)).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+
+    const [run] = await database.db.select().from(runs);
+    expect(run).toMatchObject({ automation: "hello", status: "done", definitionPath: ".github/automations/hello.yml" });
+    expect(run!.definition.container.image).toBe(TEST_IMAGE);
+    expect(run!.definitionSource).toContain("Says hello");
+    await database.db.delete(runs);
+  });
+
+  it("fails at the failing step, names it with its exit code and does not run the steps after it", async () => {
+    isolateGitHub();
+    scenario = await runCommentScenario({
+      database,
+      automation: "breaks",
+      definition: [
+        "container:",
+        `  image: ${TEST_IMAGE}`,
+        "steps:",
+        "  - name: Prepare",
+        "    run: echo preparing",
+        "  - name: Break",
+        "    run: echo about to fail >&2; exit 3",
+        "  - name: Never",
+        "    run: echo this-must-not-run",
+      ].join("\n"),
+    });
+
+    const completed = await scenario.completedCheck();
+    expect(completed.conclusion).toBe("failure");
+    const summary: string = completed.output.summary;
+    expect(completed.output.title).toContain("Break");
+    expect(summary).toMatch(/Break.*exit code 3/);
+    expect(summary).toContain("about to fail");
+    expect(summary).not.toContain("this-must-not-run");
+    expect(summary).toMatch(/\| Never \| ⏭️ Skipped/);
+    expect(nock.pendingMocks()).toEqual([]);
+
+    const [action] = await database.db.select().from(actions);
+    const steps = await database.db.select().from(actionSteps).where(eq(actionSteps.actionId, action!.id));
+    expect(steps.map((s) => [s.name, s.status, s.exitCode])).toEqual([
+      ["Prepare", "done", 0],
+      ["Break", "failed", 3],
+      ["Never", "skipped", null],
+    ]);
+    // The workspace is gone, and the token never reached the log.
+    const log = JSON.stringify(await database.db.select().from(runs));
+    expect(log).not.toContain(INSTALLATION_TOKEN);
+  });
+});
