@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import type { TestProject } from "vitest/node";
+import { freePort } from "./helpers/free-port.js";
 
 // One real PostgreSQL for the whole suite: TEST_DATABASE_URL when given, otherwise an
 // embedded server started here. Each test file creates its own database in it.
@@ -13,16 +13,6 @@ declare module "vitest" {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 export default async function setup(project: TestProject) {
   const given = process.env.TEST_DATABASE_URL;

@@ -22,45 +22,28 @@ const nonEmptyString = z.string().min(1);
 
 // Durations and sizes arrive as YAML strings or numbers; both become plain numbers here so no
 // consumer ever parses `30m` again.
-const duration = z.unknown().transform((input, ctx) => {
-  const ms = typeof input === "string" || typeof input === "number" ? parseDuration(input) : null;
-  if (ms === null) {
-    ctx.addIssue({
-      code: "custom",
-      input,
-      message:
-        typeof input === "string"
-          ? `"${input}" is not a duration (use e.g. 30s, 30m, 1h30m)`
-          : "must be a duration such as 30s, 30m or 1h30m",
-    });
-    return z.NEVER;
-  }
-  if (ms <= 0) {
-    ctx.addIssue({ code: "custom", input, message: "must be longer than zero" });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** A positive quantity written the way people write it, parsed to a number by `parse`. */
+function quantity(parse: (value: string | number) => number | null, what: string, examples: string, positive: string) {
+  return z.unknown().transform((input, ctx) => {
+    const value = typeof input === "string" || typeof input === "number" ? parse(input) : null;
+    if (value === null) {
+      ctx.addIssue({
+        code: "custom",
+        input,
+        message: typeof input === "string" ? `"${input}" is not a ${what} (use e.g. ${examples})` : `must be a ${what} such as ${examples}`,
+      });
+      return z.NEVER;
+    }
+    if (value <= 0) {
+      ctx.addIssue({ code: "custom", input, message: positive });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
 
-const size = z.unknown().transform((input, ctx) => {
-  const bytes = typeof input === "string" || typeof input === "number" ? parseSize(input) : null;
-  if (bytes === null) {
-    ctx.addIssue({
-      code: "custom",
-      input,
-      message:
-        typeof input === "string"
-          ? `"${input}" is not a size (use e.g. 512m, 4g, 1.5g)`
-          : "must be a size such as 512m, 4g or 1.5g",
-    });
-    return z.NEVER;
-  }
-  if (bytes <= 0) {
-    ctx.addIssue({ code: "custom", input, message: "must be larger than zero" });
-    return z.NEVER;
-  }
-  return bytes;
-});
+const duration = quantity(parseDuration, "duration", "30s, 30m, 1h30m", "must be longer than zero");
+const size = quantity(parseSize, "size", "512m, 4g, 1.5g", "must be larger than zero");
 
 const automationName = z.string().regex(automationNamePattern, {
   error: (issue) =>

@@ -44,6 +44,9 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
     log.info({ status: end.status, reason: end.reason }, "action finished");
   };
 
+  // Set once the outcome is known; recorded only after cleanup, so a finished action has left
+  // no container or workspace behind.
+  let end: ActionEnd | null = null;
   try {
     system(output, `Cloning ${action.repository} at ${action.ref}`);
     await mkdir(deps.workspaceRoot, { recursive: true });
@@ -111,15 +114,16 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
       }
       deps.onChange();
     }
-    await finish(failure ?? { status: "done" });
+    end = failure ?? { status: "done" };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     system(output, `Error: ${reason}`);
     log.warn({ err }, "action failed before its steps could finish");
-    await finish({ status: "failed", reason });
+    end = { status: "failed", reason };
   } finally {
     if (container) await container.remove().catch((err: unknown) => log.warn({ err }, "could not remove the container"));
     await removeWorkspace(workspaceDir).catch((err: unknown) => log.warn({ err }, "could not remove the workspace"));
+    if (end) await finish(end);
   }
 }
 

@@ -23,6 +23,7 @@ export function createLogWriter(db: Db, actionId: string, options: { flushMs?: n
   let buffered = 0;
   let timer: NodeJS.Timeout | null = null;
   let chain: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
 
   const flush = (): Promise<void> => {
     if (timer) {
@@ -33,11 +34,22 @@ export function createLogWriter(db: Db, actionId: string, options: { flushMs?: n
     pending = [];
     buffered = 0;
     if (batch.length > 0) {
-      chain = chain.then(async () => {
-        await db.insert(logChunks).values(batch.map((c) => ({ ...c, actionId })));
-      });
+      chain = chain
+        .then(async () => {
+          await db.insert(logChunks).values(batch.map((c) => ({ ...c, actionId })));
+        })
+        .catch((err: unknown) => {
+          // Later batches still go in; the caller hears of the loss at its next flush.
+          failure = err;
+        });
     }
-    return chain;
+    return chain.then(() => {
+      if (failure) {
+        const err = failure;
+        failure = null;
+        throw err;
+      }
+    });
   };
 
   return {
@@ -48,7 +60,7 @@ export function createLogWriter(db: Db, actionId: string, options: { flushMs?: n
       else pending.push({ stepIndex, stream, content: text });
       buffered += text.length;
       if (buffered >= maxBufferChars) void flush().catch(() => {});
-      else if (!timer) timer = setTimeout(() => void flush().catch(() => {}), flushMs);
+      else timer ??= setTimeout(() => void flush().catch(() => {}), flushMs);
     },
     flush,
   };

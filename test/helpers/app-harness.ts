@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { request } from "node:http";
 import pino from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
@@ -10,6 +9,7 @@ import type { AppConfig } from "../../src/config.js";
 import type { Database } from "../../src/db/client.js";
 import type { ContainerRuntime } from "../../src/execution/container-runtime.js";
 import { signature } from "./webhooks.js";
+import { freePort } from "./free-port.js";
 
 export const APP_ID = 4242;
 export const WEBHOOK_SECRET = "test-webhook-secret";
@@ -27,16 +27,6 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 // node:http rather than fetch: nock's fetch interception does not pass local requests through cleanly.
 function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {

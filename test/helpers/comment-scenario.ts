@@ -23,6 +23,8 @@ export interface CommentScenario {
   repository: string;
   headSha: string;
   checkRuns: CheckRunCalls;
+  /** Where the app clones targets; empty again once an action has finished. */
+  workspaceRoot: string;
   /** Resolves once the check run has been completed on GitHub; returns that last update. */
   completedCheck(): Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
@@ -70,6 +72,7 @@ export async function runCommentScenario(options: {
     repository,
     headSha,
     checkRuns,
+    workspaceRoot,
     completedCheck: () =>
       waitFor("the check run to be completed", () => checkRuns.updated.find((u) => u.status === "completed")),
     async close() {

@@ -1,21 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import nock from "nock";
 import { eq } from "drizzle-orm";
-import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { createPgliteDatabase, createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
 import { ensureTestImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
 import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
 import { runCommentScenario, INSTALLATION_TOKEN, type CommentScenario } from "../helpers/comment-scenario.js";
+import { readdir } from "node:fs/promises";
 import { actions, actionSteps, runs } from "../../src/runs/runs.sql.js";
+import { logChunks } from "../../src/execution/logs.sql.js";
 
 const skip = await shouldSkipDockerTests();
 
-describe.skipIf(skip)("a /automation run comment on a pull request (PostgreSQL, Docker)", () => {
+// PostgreSQL, and PGlite: the embedded default when DATABASE_URL is unset.
+const databases = [
+  { kind: "PostgreSQL", create: createPostgresDatabase },
+  { kind: "PGlite", create: createPgliteDatabase },
+];
+
+describe.skipIf(skip).each(databases)("a /automation run comment on a pull request ($kind, Docker)", ({ create }) => {
   let database: TestDatabase;
   let scenario: CommentScenario | undefined;
 
   beforeAll(async () => {
     await ensureTestImage();
-    database = await createPostgresDatabase();
+    database = await create();
   });
   afterAll(async () => {
     await database?.destroy();
@@ -109,8 +117,10 @@ describe.skipIf(skip)("a /automation run comment on a pull request (PostgreSQL, 
       ["Break", "failed", 3],
       ["Never", "skipped", null],
     ]);
-    // The workspace is gone, and the token never reached the log.
-    const log = JSON.stringify(await database.db.select().from(runs));
-    expect(log).not.toContain(INSTALLATION_TOKEN);
+    // The workspace is gone, and the token never reached what is stored.
+    expect(await readdir(scenario.workspaceRoot)).toEqual([]);
+    const stored = JSON.stringify([await database.db.select().from(runs), await database.db.select().from(logChunks)]);
+    expect(stored).toContain("about to fail");
+    expect(stored).not.toContain(INSTALLATION_TOKEN);
   });
 });
