@@ -1,0 +1,304 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import nock from "nock";
+import { startApp, type AppHarness } from "../helpers/app-harness.js";
+import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import {
+  contentsResponse,
+  GITHUB_API,
+  installationTokenResponse,
+  isolateGitHub,
+  recordCheckRuns,
+  restoreNetwork,
+} from "../helpers/github-api.js";
+import { pullRequestCommentPayload } from "../helpers/webhooks.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
+import { actions, runs } from "../../src/runs/runs.sql.js";
+import { checkOutbox } from "../../src/reporting/outbox.sql.js";
+
+// What a commenter sees when a command cannot start anything, and that nothing is then started.
+// No worker runs (workerConcurrency 0), so no container engine is needed; GitHub is nock only, and
+// any request to it that no mock answers is recorded and fails the test.
+
+const TOKEN = "ghs_commentRepliesTestToken0123456789";
+
+const VALID_DEFINITION = ["description: Says hello", "container:", "  image: busybox", "steps:", "  - name: Greet", "    run: echo hi", ""].join("\n");
+
+// The example payload's repository and comment (Codertocat/Hello-World, default branch master).
+const sample = pullRequestCommentPayload("");
+const repository: string = sample.repository.full_name;
+const owner: string = sample.repository.owner.login;
+const defaultBranch: string = sample.repository.default_branch;
+const installationId: number = sample.installation.id;
+const author: string = sample.comment.user.login;
+const issueNumber: number = sample.issue.number;
+const commentId: number = sample.comment.id;
+
+const definitionFile = (name: string) => `.github/automations/${name}.yml`;
+const contentsPath = (repo: string, name: string) => `/repos/${repo}/contents/${encodeURIComponent(definitionFile(name))}`;
+
+describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
+  let database: TestDatabase;
+  let workspaceRoot: string;
+  let app: AppHarness | undefined;
+  /** GitHub requests no mock answered: each one is a call the app should not have made. */
+  let unmatched: string[] = [];
+  const onNoMatch = (request: { method: string; url: string }) => {
+    const { hostname } = new URL(request.url);
+    if (hostname !== "127.0.0.1" && hostname !== "localhost") unmatched.push(`${request.method} ${request.url}`);
+  };
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    workspaceRoot = await mkdtemp(join(tmpdir(), "automations-replies-"));
+  });
+  afterAll(async () => {
+    await database?.destroy();
+    if (workspaceRoot) await rm(workspaceRoot, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    unmatched = [];
+    nock.emitter.on("no match", onNoMatch);
+    isolateGitHub();
+    // One app per test: Probot caches the installation token per app, so every test that calls
+    // GitHub mocks the token exactly once, and a test that must not call GitHub mocks nothing.
+    app = await startApp({ database, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    nock.emitter.removeListener("no match", onNoMatch);
+    restoreNetwork();
+    await database.db.delete(runs);
+  });
+
+  /** Delivers a comment with `body` from the example user and expects GitHub's 200. */
+  async function comment(body: string, options: { deliveryId?: string; adjust?: (payload: Record<string, any>) => void } = {}) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const payload = pullRequestCommentPayload(body);
+    options.adjust?.(payload);
+    const response = await app!.deliver("issue_comment", payload, options.deliveryId ?? randomUUID());
+    expect(response.status).toBe(200);
+  }
+
+  function mockToken() {
+    nock(GITHUB_API).post(`/app/installations/${installationId}/access_tokens`).reply(201, installationTokenResponse(TOKEN));
+  }
+
+  function mockPermission(permission: string, times = 1) {
+    nock(GITHUB_API)
+      .get(`/repos/${repository}/collaborators/${author}/permission`)
+      .times(times)
+      .reply(200, { permission, role_name: permission, user: { login: author } });
+  }
+
+  /** The definition on the repository's default branch. */
+  function mockDefinition(name: string, source: string, times = 1) {
+    nock(GITHUB_API)
+      .get(contentsPath(repository, name))
+      .query({ ref: defaultBranch })
+      .times(times)
+      .reply(200, contentsResponse(definitionFile(name), source));
+  }
+
+  /** Captures the bodies of the comments the app posts on the pull request (one expected). */
+  function captureReplies(): string[] {
+    const bodies: string[] = [];
+    nock(GITHUB_API)
+      .post(`/repos/${repository}/issues/${issueNumber}/comments`, (body: { body: string }) => {
+        bodies.push(body.body);
+        return true;
+      })
+      .reply(201, { id: 9001 });
+    return bodies;
+  }
+
+  /** Every mock was used, and nothing else was asked of GitHub. */
+  function expectGitHubSawExactlyTheMocks() {
+    expect(unmatched).toEqual([]);
+    expect(nock.pendingMocks()).toEqual([]);
+  }
+
+  async function expectNothingRecorded() {
+    expect(await database.db.select().from(runs)).toEqual([]);
+    expect(await database.db.select().from(actions)).toEqual([]);
+    expect(await database.db.select().from(checkOutbox)).toEqual([]);
+  }
+
+  it("names both places it looked when there is no automation of that name", async () => {
+    mockToken();
+    mockPermission("write");
+    nock(GITHUB_API).get(contentsPath(repository, "nope")).query({ ref: defaultBranch }).reply(404, { message: "Not Found" });
+    nock(GITHUB_API).get(contentsPath(`${owner}/.github`, "nope")).reply(404, { message: "Not Found" });
+    const replies = captureReplies();
+
+    await comment("/automation run nope");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("There is no automation named `nope`");
+    expect(replies[0]).toContain(`${repository}:.github/automations/nope.yml (branch ${defaultBranch})`);
+    expect(replies[0]).toContain(`${owner}/.github:.github/automations/nope.yml (default branch)`);
+    await expectNothingRecorded();
+  });
+
+  it("points at the line and column of a YAML syntax error", async () => {
+    mockToken();
+    mockPermission("write");
+    // The fifth line's list item is indented one column further than the first.
+    mockDefinition("broken", ["container:", "  image: busybox", "steps:", "- name: a", "  run: b", " - name: c", ""].join("\n"));
+    const replies = captureReplies();
+
+    await comment("/automation run broken");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("Automation `broken` was not started: its definition is not valid.");
+    expect(replies[0]).toContain(".github/automations/broken.yml:6:2: invalid YAML: All sequence items must start at the same column");
+    await expectNothingRecorded();
+  });
+
+  it("names a missing container.image with the file, line and column", async () => {
+    mockToken();
+    mockPermission("write");
+    mockDefinition("noimage", ["description: No image", "container:", "  network: none", "steps:", "  - name: a", "    run: b", ""].join("\n"));
+    const replies = captureReplies();
+
+    await comment("/automation run noimage");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain(".github/automations/noimage.yml:2:1: container.image is required");
+    await expectNothingRecorded();
+  });
+
+  it("says a disabled automation cannot be started", async () => {
+    mockToken();
+    mockPermission("write");
+    mockDefinition("off", `enabled: false\n${VALID_DEFINITION}`);
+    const replies = captureReplies();
+
+    await comment("/automation run off");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("Automation `off` is disabled");
+    expect(replies[0]).toContain(`\`enabled: false\` in \`${repository}:.github/automations/off.yml\``);
+    await expectNothingRecorded();
+  });
+
+  it("refuses a commenter without write access and never reads the definition", async () => {
+    mockToken();
+    mockPermission("read");
+    const replies = captureReplies();
+
+    await comment("/automation run hello");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain(`needs write access to ${repository}`);
+    expect(replies[0]).toContain("(has: read)");
+    await expectNothingRecorded();
+  });
+
+  it("ignores a command from a bot without calling GitHub", async () => {
+    await comment("/automation run hello", {
+      adjust: (payload) => {
+        payload.sender.type = "Bot";
+        payload.comment.user.type = "Bot";
+      },
+    });
+
+    expectGitHubSawExactlyTheMocks();
+    await expectNothingRecorded();
+  });
+
+  it("ignores comments without a command line, and commands inside code blocks or quotes", async () => {
+    await comment("Looks good to me. Let's run the automation later.");
+    await comment("To start it, comment:\n\n```\n/automation run hello\n```\n");
+    await comment("~~~text\n/automation run hello\n~~~");
+    await comment("> /automation run hello\n\nWhy did this not start?");
+    await comment(">/automation run hello\n>/automation help\n\nQuoted without a space.");
+    await comment("    /automation run hello");
+
+    expectGitHubSawExactlyTheMocks();
+    await expectNothingRecorded();
+  });
+
+  it("answers /automation help with the usage", async () => {
+    mockToken();
+    const replies = captureReplies();
+
+    await comment("/automation help");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("/automation run <name>");
+    expect(replies[0]).toContain("/automation help");
+    await expectNothingRecorded();
+  });
+
+  it("answers an unknown verb with a usage hint", async () => {
+    mockToken();
+    const replies = captureReplies();
+
+    await comment("/automation frobnicate");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("`/automation frobnicate` is not a command I know.");
+    expect(replies[0]).toContain("/automation run <name>");
+    await expectNothingRecorded();
+  });
+
+  it("records one run when the same delivery arrives twice", async () => {
+    const headSha = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+    mockToken();
+    mockPermission("write", 2);
+    mockDefinition("hello", VALID_DEFINITION, 2);
+    nock(GITHUB_API)
+      .get(`/repos/${repository}/pulls/${issueNumber}`)
+      .times(2)
+      .reply(200, { number: issueNumber, head: { sha: headSha, ref: "feature" } });
+    // Only the delivery that created the run acknowledges it.
+    nock(GITHUB_API).post(`/repos/${repository}/issues/comments/${commentId}/reactions`, { content: "rocket" }).reply(201, { id: 1, content: "rocket" });
+    const checkRuns = recordCheckRuns(repository, 7101);
+
+    const deliveryId = randomUUID();
+    await comment("/automation run hello", { deliveryId });
+    await comment("/automation run hello", { deliveryId });
+
+    await waitFor("the queued check run", () => checkRuns.created.length > 0);
+    const recorded = await database.db.select().from(runs);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ automation: "hello", deliveryId, commandIndex: 0, headSha, status: "pending" });
+    expect(await database.db.select().from(actions)).toHaveLength(1);
+    expect(await database.db.select().from(checkOutbox)).toHaveLength(1);
+    // Let the reporter settle: a second check run would be a duplicate on the pull request.
+    await app!.background.reporter.drain();
+    expect(checkRuns.created).toHaveLength(1);
+    expect(checkRuns.created[0]).toMatchObject({ head_sha: headSha, status: "queued" });
+    // No worker runs, so the check is never updated; the recorder's update mock goes unused.
+    expect(checkRuns.updated).toEqual([]);
+    nock.removeInterceptor({ proto: "https", hostname: "api.github.com", path: `/repos/${repository}/check-runs/7101`, method: "PATCH" });
+    expectGitHubSawExactlyTheMocks();
+  });
+
+  it("asks to try again when GitHub fails while the definition is read", async () => {
+    mockToken();
+    mockPermission("write");
+    nock(GITHUB_API).get(contentsPath(repository, "hello")).query({ ref: defaultBranch }).reply(502, { message: "Bad Gateway" });
+    const replies = captureReplies();
+
+    await comment("/automation run hello");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("Could not read the definition of `hello` (GitHub answered 502)");
+    expect(replies[0]).toContain("Nothing was started; please try again");
+    await expectNothingRecorded();
+  });
+});
