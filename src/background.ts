@@ -9,6 +9,7 @@ import { octokitChecks } from "./github-app/octokit-checks.js";
 import { octokitTokens } from "./github-app/octokit-tokens.js";
 import { startReporter, type Reporter } from "./reporting/reporter.js";
 import { startWorker, type Worker } from "./queue/worker.js";
+import { recoverLostActions } from "./queue/recover-lost-actions.js";
 import type { Wakeups } from "./queue/wakeups.js";
 
 export interface Background {
@@ -37,6 +38,14 @@ export function startBackground(options: {
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     log: log.child({ name: "worker" }),
+    recover: async () => {
+      const recovered = await recoverLostActions(db, runtime, log.child({ name: "recovery" }));
+      if (recovered.retried.length + recovered.failed.length > 0) {
+        wakeups.notify("actions");
+        wakeups.notify("checks");
+      }
+    },
+    recoverEveryMs: Math.max(1000, Math.floor(config.leaseMs / 2)),
     execute: (action) =>
       executeAction(
         {

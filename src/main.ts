@@ -1,5 +1,6 @@
+import { existsSync } from "node:fs";
 import { run } from "probot";
-import { readConfig } from "./config.js";
+import { ConfigError, readConfig, type AppConfig } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { automationsApp } from "./index.js";
@@ -9,7 +10,18 @@ import { startBackground, type Background } from "./background.js";
 
 // `npm start`: the database (PGlite when DATABASE_URL is unset), migrations, then Probot's server
 // (its setup page when the app has no credentials yet), workers and reporter in this process.
-const config = readConfig();
+// The app's own settings may sit in .env beside Probot's; variables already set win.
+if (existsSync(".env")) process.loadEnvFile(".env");
+
+let config: AppConfig;
+try {
+  config = readConfig();
+} catch (error) {
+  // A misconfigured environment is the operator's to fix: one clear line, not a stack trace.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await migrateDatabase(database);
 const wakeups = inProcessWakeups();

@@ -10,6 +10,7 @@ import { createLogWriter, SYSTEM_STEP, type LogWriter } from "./log-writer.js";
 import { cloneWorkspace, removeWorkspace } from "./workspace.js";
 import type { InstallationTokens } from "./installation-tokens.js";
 import { stepEnvironment } from "./step-environment.js";
+import { ACTION_LABEL, RUN_LABEL } from "./container-labels.js";
 import { formatDuration } from "../reporting/format-duration.js";
 
 export interface ExecutionDeps {
@@ -36,10 +37,11 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
   const output = createLogWriter(db, action.id);
   const workspaceDir = join(deps.workspaceRoot, action.id);
   let container: RunningContainer | null = null;
+  const claim = { actionId: action.id, workerId: action.claimedBy ?? "", attempt: action.attempts };
 
   const finish = async (end: ActionEnd) => {
     await output.flush().catch((err: unknown) => log.error({ err }, "could not store the end of the log"));
-    await finishAction(db, action.id, end);
+    await finishAction(db, claim, end);
     deps.onChange();
     log.info({ status: end.status, reason: end.reason }, "action finished");
   };
@@ -67,7 +69,7 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
       workspaceDir,
       workspaceMount: WORKSPACE_MOUNT,
       env: c.env ?? {},
-      labels: { "automations.action-id": action.id, "automations.run-id": action.runId },
+      labels: { [ACTION_LABEL]: action.id, [RUN_LABEL]: action.runId },
       network: c.network ?? "bridge",
       resources: {
         memoryBytes: c.resources?.memory,
@@ -81,13 +83,13 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
     let failure: ActionEnd | null = null;
 
     for (const [index, step] of definition.steps.entries()) {
-      if (!(await startStep(db, action.id, index))) {
-        // Someone else ended this action (a cancel); stop here.
+      if (!(await startStep(db, claim, index))) {
+        // The action is no longer this worker's (cancelled, or recovered after a stall).
         return;
       }
       deps.onChange();
       if (step.kind !== "run") {
-        await finishStep(db, action.id, index, { status: "failed", exitCode: null, reason: "agent steps are not supported by this version" });
+        await finishStep(db, claim, index, { status: "failed", exitCode: null, reason: "agent steps are not supported by this version" });
         failure = { status: "failed", reason: `step "${step.name}": agent steps are not supported by this version` };
         break;
       }
@@ -99,14 +101,14 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
       }, (stream, text) => output.write(index, stream, text));
       if (result.timedOut) {
         const reason = `timed out after ${formatDuration(limit)}`;
-        await finishStep(db, action.id, index, { status: "failed", exitCode: null, reason });
+        await finishStep(db, claim, index, { status: "failed", exitCode: null, reason });
         failure = { status: "failed", reason: `step "${step.name}" ${reason}`, timedOut: true };
         break;
       }
       if (result.exitCode === 0) {
-        await finishStep(db, action.id, index, { status: "done", exitCode: 0 });
+        await finishStep(db, claim, index, { status: "done", exitCode: 0 });
       } else {
-        await finishStep(db, action.id, index, { status: "failed", exitCode: result.exitCode, reason: null });
+        await finishStep(db, claim, index, { status: "failed", exitCode: result.exitCode, reason: null });
         if (!step.continue_on_error) {
           failure = { status: "failed", reason: `step "${step.name}" failed with exit code ${result.exitCode}` };
           break;

@@ -13,6 +13,9 @@ export interface WorkerOptions {
   pollMs: number;
   log: Logger;
   execute(action: ClaimedAction): Promise<void>;
+  /** Brings back actions whose worker was lost; run at start and then every `recoverEveryMs`. */
+  recover?(): Promise<void>;
+  recoverEveryMs?: number;
 }
 
 export interface Worker {
@@ -65,9 +68,23 @@ export function startWorker(options: WorkerOptions): Worker {
   };
 
   const looping = concurrency > 0 ? loop() : Promise.resolve();
+
+  // Only replicas that execute actions recover them: recovery needs the container engine.
+  const recovers = options.recover !== undefined && concurrency > 0;
+  let recovering: Promise<void> = Promise.resolve();
+  const recover = () => {
+    recovering = recovering
+      .then(() => options.recover?.())
+      .catch((err: unknown) => log.error({ err }, "could not recover actions of lost workers; retrying later"));
+  };
+  if (recovers) recover();
+  const recoveryTimer = recovers ? setInterval(recover, options.recoverEveryMs ?? leaseMs) : null;
+
   return {
     async stop() {
+      if (recoveryTimer) clearInterval(recoveryTimer);
       abort.abort();
+      await recovering;
       await looping;
       await Promise.allSettled([...inHand]);
     },

@@ -7,10 +7,37 @@ import { deriveRunStatus, type FinishedActionStatus } from "./statuses.js";
 // Every status change is a conditional update: repeating one, or one that lost a race, changes
 // nothing. Each change that GitHub should show writes an outbox row in the same transaction.
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-export async function startStep(db: Db, actionId: string, index: number): Promise<boolean> {
+/**
+ * Who holds a running action: a worker, for one attempt. A worker whose lease was taken from it
+ * (it stalled and the action was recovered) no longer matches, so nothing it writes lands.
+ */
+export interface ActionClaim {
+  actionId: string;
+  workerId: string;
+  attempt: number;
+}
+
+function heldBy(claim: ActionClaim) {
+  return and(
+    eq(actions.id, claim.actionId),
+    eq(actions.status, "running"),
+    eq(actions.claimedBy, claim.workerId),
+    eq(actions.attempts, claim.attempt),
+  );
+}
+
+/** Locks the action for the rest of the transaction if the claim still holds it. */
+async function stillHeld(tx: Tx, claim: ActionClaim): Promise<boolean> {
+  const rows = await tx.select({ id: actions.id }).from(actions).where(heldBy(claim)).for("update");
+  return rows.length > 0;
+}
+
+export async function startStep(db: Db, claim: ActionClaim, index: number): Promise<boolean> {
+  const { actionId } = claim;
   return db.transaction(async (tx) => {
+    if (!(await stillHeld(tx, claim))) return false;
     const updated = await tx
       .update(actionSteps)
       .set({ status: "running", startedAt: sql`now()` })
@@ -27,8 +54,10 @@ export type StepEnd =
   | { status: "failed"; exitCode: number | null; reason: string | null }
   | { status: "stopped"; reason: string };
 
-export async function finishStep(db: Db, actionId: string, index: number, end: StepEnd): Promise<boolean> {
+export async function finishStep(db: Db, claim: ActionClaim, index: number, end: StepEnd): Promise<boolean> {
+  const { actionId } = claim;
   return db.transaction(async (tx) => {
+    if (!(await stillHeld(tx, claim))) return false;
     const updated = await tx
       .update(actionSteps)
       .set({
@@ -51,35 +80,47 @@ export interface ActionEnd {
   timedOut?: boolean;
 }
 
-/** Ends a running action; steps that never started are marked skipped. */
-export async function finishAction(db: Db, actionId: string, end: ActionEnd): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const updated = await tx
-      .update(actions)
-      .set({
-        status: end.status,
-        reason: end.reason ?? null,
-        timedOut: end.timedOut ?? false,
-        finishedAt: sql`now()`,
-        claimedBy: null,
-        leaseExpiresAt: null,
-      })
-      .where(and(eq(actions.id, actionId), eq(actions.status, "running")))
-      .returning({ runId: actions.runId });
-    const row = updated[0];
-    if (!row) return false;
-    await tx
-      .update(actionSteps)
-      .set({ status: "skipped" })
-      .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.status, "pending")));
-    await tx
-      .update(actionSteps)
-      .set({ status: "stopped", finishedAt: sql`now()` })
-      .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.status, "running")));
-    await tx.insert(checkOutbox).values({ runId: row.runId, actionId, phase: "completed" });
-    await refreshRunStatus(tx, row.runId);
-    return true;
-  });
+/** Ends a running action held by `claim`; steps that never started are marked skipped. */
+export async function finishAction(db: Db, claim: ActionClaim, end: ActionEnd): Promise<boolean> {
+  return db.transaction((tx) => endAction(tx, claim.actionId, heldBy(claim), end));
+}
+
+/**
+ * Ends a running action matching `guard`. A step still running is ended with `runningStep`
+ * (stopped unless the caller knows better, e.g. failed when its worker was lost).
+ */
+export async function endAction(
+  tx: Tx,
+  actionId: string,
+  guard: ReturnType<typeof and>,
+  end: ActionEnd,
+  runningStep: { status: "stopped" | "failed"; reason: string | null } = { status: "stopped", reason: null },
+): Promise<boolean> {
+  const updated = await tx
+    .update(actions)
+    .set({
+      status: end.status,
+      reason: end.reason ?? null,
+      timedOut: end.timedOut ?? false,
+      finishedAt: sql`now()`,
+      claimedBy: null,
+      leaseExpiresAt: null,
+    })
+    .where(guard)
+    .returning({ runId: actions.runId });
+  const row = updated[0];
+  if (!row) return false;
+  await tx
+    .update(actionSteps)
+    .set({ status: "skipped" })
+    .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.status, "pending")));
+  await tx
+    .update(actionSteps)
+    .set({ status: runningStep.status, reason: runningStep.reason, finishedAt: sql`now()` })
+    .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.status, "running")));
+  await tx.insert(checkOutbox).values({ runId: row.runId, actionId, phase: "completed" });
+  await refreshRunStatus(tx, row.runId);
+  return true;
 }
 
 /** Recomputes a run's status from its actions (DESIGN.md §2). */
