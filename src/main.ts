@@ -27,7 +27,7 @@ await migrateDatabase(database);
 const wakeups = inProcessWakeups();
 let background: Background | null = null;
 
-await run(
+const server = await run(
   automationsApp({
     db: database.db,
     wakeups,
@@ -41,10 +41,22 @@ await run(
   }),
 );
 
+// Probot's own Ctrl-C handler exits before the workers are done; this one replaces it.
+process.removeAllListeners("SIGINT");
+let stopping = false;
 const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
   console.info(`${signal}: finishing running actions, then stopping`);
-  await background?.stop();
-  await database.close();
-  process.exit(0);
+  try {
+    await background?.stop();
+    await server.stop();
+    await database.close();
+    process.exit(0);
+  } catch (err) {
+    console.error("could not stop cleanly:", err);
+    process.exit(1);
+  }
 };
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
