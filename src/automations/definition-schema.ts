@@ -21,11 +21,17 @@ function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
 const nonEmptyString = z.string().min(1);
 
 // Durations and sizes arrive as YAML strings or numbers; both become plain numbers here so no
-// consumer ever parses `30m` again.
+// consumer ever parses `30m` again. The input is declared as string | number so the JSON Schema
+// for editors says what may be written.
 /** A positive quantity written the way people write it, parsed to a number by `parse`. */
 function quantity(parse: (value: string | number) => number | null, what: string, examples: string, positive: string) {
-  return z.unknown().transform((input, ctx) => {
-    const value = typeof input === "string" || typeof input === "number" ? parse(input) : null;
+  const written = z.union([z.string(), z.number()], { error: () => `must be a ${what} such as ${examples}` });
+  return written.transform((input, ctx) => {
+    if (typeof input === "number" && input <= 0) {
+      ctx.addIssue({ code: "custom", input, message: positive });
+      return z.NEVER;
+    }
+    const value = parse(input);
     if (value === null) {
       ctx.addIssue({
         code: "custom",
@@ -67,10 +73,44 @@ const envValue = z.string({
 
 const env = z.record(envName, envValue);
 
-const secretName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
-  error: (issue) =>
-    `"${String(issue.input)}" is not a secret name (use A-Z, 0-9 and _, not starting with a digit)`,
+const secretNamePattern = /^[A-Z_][A-Z0-9_]*$/;
+
+// Secret values never belong in a definition (it sits in git for anyone who can read the
+// repository); the ways people try it anyway get a message that says where the value goes.
+const secretName = z
+  .string({
+    error: (issue) => {
+      const key = firstKeyOf(issue.input);
+      return key === null ? undefined : `must be a secret name, not a name with a value: ${secretHint(key)}`;
+    },
+  })
+  .regex(secretNamePattern, {
+    error: (issue) => {
+      const input = String(issue.input);
+      const equals = input.indexOf("=");
+      if (equals > 0) return `"${input}" gives a secret a value: ${secretHint(input.slice(0, equals))}`;
+      return `"${input}" is not a secret name (use A-Z, 0-9 and _, not starting with a digit)`;
+    },
+  });
+
+const secrets = z.array(secretName, {
+  error: (issue) => {
+    const key = firstKeyOf(issue.input);
+    return key === null ? undefined : `must be a list of secret names, not values: ${secretHint(key)}`;
+  },
 });
+
+/** How to give secret `name` properly: its name in the list, its value to the app. */
+function secretHint(name: string): string {
+  const suggested = name.trim().toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+  const shown = secretNamePattern.test(suggested) ? suggested : "NAME";
+  return `list only the name (${shown}) and set AUTOMATION_SECRET_${shown} where the app runs`;
+}
+
+function firstKeyOf(value: unknown): string | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  return Object.keys(value)[0] ?? null;
+}
 
 // Globs over the installation's repositories, `owner/name` with `*`, or `!` to exclude.
 const repositoryGlob = z.string().regex(/^!?[^\s/]+\/[^\s/]+$/, {
@@ -104,35 +144,57 @@ function isBranchName(value: string): boolean {
   return !value.startsWith(".");
 }
 
+// The descriptions below are what editors show on hover (schema/automation.schema.json is
+// generated from this file); README.md says the same at more length.
+
 const targets = strictObject({
-  repositories: z.array(repositoryGlob).min(1).optional(),
-  topics: z.array(nonEmptyString).optional(),
-  include_archived: z.boolean().default(false),
-  include_forks: z.boolean().default(false),
-  projects: z.array(projectGlob).min(1).optional(),
+  repositories: z
+    .array(repositoryGlob)
+    .min(1)
+    .optional()
+    .describe('Globs over the installation\'s repositories, "owner/name" with *; a leading ! excludes. Default: the repository where the automation was triggered.'),
+  topics: z.array(nonEmptyString).optional().describe("Only repositories that have at least one of these topics."),
+  include_archived: z.boolean().default(false).describe("Also target archived repositories."),
+  include_forks: z.boolean().default(false).describe("Also target forks."),
+  projects: z
+    .array(projectGlob)
+    .min(1)
+    .optional()
+    .describe('Directory globs inside each repository, e.g. "services/*": one action per matching directory instead of one per repository.'),
 });
 
 const container = strictObject({
-  image: nonEmptyString,
-  env: env.default({}),
-  secrets: z.array(secretName).default([]),
+  image: nonEmptyString.describe('The image the steps run in, e.g. "node:22-bookworm".'),
+  env: env.default({}).describe("Environment variables for every step; values are strings (quote numbers and booleans)."),
+  secrets: secrets
+    .default([])
+    .describe("Names of secrets given to the steps as environment variables; each value is AUTOMATION_SECRET_<NAME> where the app runs, never in this file."),
   resources: strictObject({
-    cpus: z.number().positive().optional(),
-    memory: size.optional(),
-    pids: z.int().positive().optional(),
-  }).optional(),
-  network: z.enum(["bridge", "none"]).default("bridge"),
-  timeout: duration.optional(),
-});
+    cpus: z.number().positive().optional().describe("CPUs the container may use, e.g. 2 or 0.5."),
+    memory: size.optional().describe('Memory limit: bytes, or a size such as "512m", "4g", "1.5g".'),
+    pids: z.int().positive().optional().describe("The most processes the container may have."),
+  })
+    .optional()
+    .describe("Limits for the container. Default: the engine's."),
+  network: z.enum(["bridge", "none"]).default("bridge").describe('"bridge": network access; "none": no network.'),
+  timeout: duration.optional().describe('Time limit for all steps together: seconds, or a duration such as "30m", "1h30m".'),
+}).describe("The container every step of an action runs in.");
 
 const step = strictObject({
-  name: nonEmptyString,
-  run: nonEmptyString.optional(),
-  agent: strictObject({ command: nonEmptyString, prompt: nonEmptyString }).optional(),
-  env: env.default({}),
-  timeout: duration.optional(),
-  continue_on_error: z.boolean().default(false),
+  name: nonEmptyString.describe("Shown in the check run's table of steps."),
+  run: nonEmptyString.optional().describe("A shell command, run with /bin/sh -c in the checkout. Exactly one of run or agent."),
+  agent: strictObject({
+    command: nonEmptyString.describe("The agent's command line; it finds the prompt in $AUTOMATION_PROMPT_FILE."),
+    prompt: nonEmptyString.describe("What the agent is asked to do."),
+  })
+    .optional()
+    .describe("An agent invocation that leaves a session in $AUTOMATION_SESSION_FILE. Exactly one of run or agent."),
+  env: env.default({}).describe("Environment variables for this step, added to the container's."),
+  timeout: duration.optional().describe('Time limit for this step: seconds, or a duration such as "10m".'),
+  continue_on_error: z.boolean().default(false).describe("When true, a failure of this step does not fail the action."),
 })
+  // The refinement below, as editors can check it.
+  .meta({ oneOf: [{ required: ["run"] }, { required: ["agent"] }] })
   .refine((value) => (value.run === undefined) !== (value.agent === undefined), {
     message: 'must have exactly one of "run" or "agent"',
     // Only once the step is a mapping of known keys: a misspelt `runs:` is reported as the
@@ -147,12 +209,12 @@ const step = strictObject({
   );
 
 const pullRequest = strictObject({
-  branch: branchName.optional(),
-  title: nonEmptyString.optional(),
-  body: z.string().optional(),
-  draft: z.boolean().default(false),
-  labels: z.array(nonEmptyString).default([]),
-});
+  branch: branchName.optional().describe("The branch pushed with the changes. Default: automation/<name>."),
+  title: nonEmptyString.optional().describe("Default: automation: <name>."),
+  body: z.string().optional().describe("Default: the description and a line naming the automation."),
+  draft: z.boolean().default(false).describe("Open the pull request as a draft."),
+  labels: z.array(nonEmptyString).default([]).describe("Labels added to the pull request."),
+}).describe("The pull request opened in each target whose workspace has changes after the steps.");
 
 /**
  * The schema of one definition. `defaultName` is the file name without `.yml`, used when the
@@ -160,29 +222,40 @@ const pullRequest = strictObject({
  */
 export function definitionSchema(defaultName: string) {
   return strictObject({
-    name: automationName.prefault(defaultName),
-    description: z.string().optional(),
-    enabled: z.boolean().default(true),
-    on: strictObject({ comment: z.boolean().default(true) }).prefault({}),
-    targets: targets.optional(),
+    name: automationName
+      .prefault(defaultName)
+      .describe("What `/automation run <name>` calls it. Default: the file name without .yml."),
+    description: z.string().optional().describe("One line about what it does."),
+    enabled: z.boolean().default(true).describe("false: it cannot be started and its triggers are ignored."),
+    on: strictObject({
+      comment: z.boolean().default(true).describe("Started by `/automation run <name>` on a pull request or issue."),
+    })
+      .prefault({})
+      .describe("What can start it."),
+    targets: targets.optional().describe("Where it runs. Default: only the repository where it was triggered."),
     container,
-    steps: z.array(step).min(1, { error: "must have at least one step" }),
+    steps: z
+      .array(step)
+      .min(1, { error: "must have at least one step" })
+      .describe("Run in order in the container; the first failing step ends the action unless it may fail."),
     pull_request: pullRequest.prefault({}),
-    concurrency: z.int().positive().optional(),
-  }).transform(({ pull_request, ...definition }) => ({
-    ...definition,
-    // These defaults name the automation, so they are filled once the name is known.
-    pull_request: {
-      ...pull_request,
-      branch: pull_request.branch ?? `automation/${definition.name}`,
-      title: pull_request.title ?? `automation: ${definition.name}`,
-      body:
-        pull_request.body ??
-        [definition.description, `Opened by the \`${definition.name}\` automation.`]
-          .filter(Boolean)
-          .join("\n\n"),
-    },
-  }));
+    concurrency: z.int().positive().optional().describe("Actions of one run executing at once. Default: no limit of its own."),
+  })
+    .meta({ title: "Automation definition", description: "One automation: .github/automations/<name>.yml on the default branch." })
+    .transform(({ pull_request, ...definition }) => ({
+      ...definition,
+      // These defaults name the automation, so they are filled once the name is known.
+      pull_request: {
+        ...pull_request,
+        branch: pull_request.branch ?? `automation/${definition.name}`,
+        title: pull_request.title ?? `automation: ${definition.name}`,
+        body:
+          pull_request.body ??
+          [definition.description, `Opened by the \`${definition.name}\` automation.`]
+            .filter(Boolean)
+            .join("\n\n"),
+      },
+    }));
 }
 
 export interface AgentInvocation {

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from "yaml";
 import type { z } from "zod";
 import { definitionSchema, type AutomationDefinition } from "./definition-schema.js";
 
@@ -34,7 +34,10 @@ export function parseDefinition(source: string, path: string): ParseDefinitionRe
 
   if (doc.errors.length > 0) {
     // The parser often reports one mistake several ways at the same spot; the first reads best.
-    const errors = doc.errors.map((e) => at(e.pos[0], `invalid YAML: ${e.message}`));
+    const errors = doc.errors.map((e) => {
+      const { offset, message } = describeSyntaxError(doc, e);
+      return at(offset, `invalid YAML: ${message}`);
+    });
     return { ok: false, errors: sortErrors(firstAtEachPosition(errors)) };
   }
   if (doc.contents === null) {
@@ -60,6 +63,25 @@ export function parseDefinition(source: string, path: string): ParseDefinitionRe
 
 export function formatDefinitionError(error: DefinitionError): string {
   return `${error.path}:${error.line}:${error.column}: ${error.message}`;
+}
+
+/**
+ * Where a syntax error is, and what it says. An unclosed quote swallows the rest of the file, so
+ * the parser notices it only at the end; the quote that was opened is where the fix goes.
+ */
+function describeSyntaxError(doc: Document, error: YAMLError): { offset: number; message: string } {
+  const offset = error.pos[0];
+  if (error.code !== "MISSING_CHAR" || !/quote/.test(error.message)) return { offset, message: error.message };
+  const opened: { offset: number; quote: string }[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      const quote = node.type === "QUOTE_DOUBLE" ? '"' : node.type === "QUOTE_SINGLE" ? "'" : null;
+      if (quote !== null && node.range?.[1] === offset) opened.push({ offset: node.range[0], quote });
+    },
+  });
+  const [first] = opened;
+  if (first === undefined) return { offset, message: error.message };
+  return { offset: first.offset, message: `the ${first.quote} quote opened here is never closed` };
 }
 
 function fileNameWithoutExtension(path: string): string {

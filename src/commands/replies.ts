@@ -1,7 +1,8 @@
 import type { DefinitionError } from "../automations/parse-definition.js";
-import { formatDefinitionError } from "../automations/parse-definition.js";
+import { formatDefinitionErrorFrom, isSameRepository } from "../automations/definition-location.js";
 import { commentBodyMaxChars } from "../reporting/github-limits.js";
 import { fitHead } from "../reporting/fit-text.js";
+import { fencedCodeBlock } from "../reporting/render-action-check.js";
 
 // Every comment the app writes, worded in one place.
 
@@ -18,15 +19,20 @@ export function missingDefinitionReply(name: string, searched: string[]): string
   ].join("\n");
 }
 
-export function invalidDefinitionReply(name: string, errors: DefinitionError[]): string {
+/** Errors name `definitionRepository` when it is not the repository of the comment. */
+export function invalidDefinitionReply(
+  name: string,
+  errors: readonly DefinitionError[],
+  where: { definitionRepository: string; commentRepository: string },
+): string {
+  const from = { definitionRepository: where.definitionRepository, readerRepository: where.commentRepository };
+  const elsewhere = !isSameRepository(where.definitionRepository, where.commentRepository);
   return [
     `Automation \`${name}\` was not started: its definition is not valid.`,
     "",
-    "```",
-    ...errors.map(formatDefinitionError),
-    "```",
+    fencedCodeBlock(errors.map((e) => formatDefinitionErrorFrom(e, from)).join("\n")),
     "",
-    "Fix the file on the default branch and comment again.",
+    `Fix the file on the default branch${elsewhere ? ` of \`${where.definitionRepository}\`` : ""} and comment again.`,
   ].join("\n");
 }
 

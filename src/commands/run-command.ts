@@ -6,6 +6,8 @@ import { parseDefinition } from "../automations/parse-definition.js";
 import { createRun } from "../runs/create-run.js";
 import type { RunTrigger } from "../runs/run-trigger.js";
 import { authorizeWrite } from "./authorize.js";
+import { commitToRunOn } from "./commit-to-run-on.js";
+import { createInvalidDefinitionCheck } from "./invalid-definition-check.js";
 import { disabledReply, gitHubFailureReply, invalidDefinitionReply, missingDefinitionReply } from "./replies.js";
 
 export interface CommentContext {
@@ -35,7 +37,12 @@ export async function runCommand(db: Db, ctx: CommentContext, commandIndex: numb
     if (lookup.kind === "missing") return { kind: "reply", message: missingDefinitionReply(name, lookup.searched) };
     const { file } = lookup;
     const parsed = parseDefinition(file.source, file.path);
-    if (!parsed.ok) return { kind: "reply", message: invalidDefinitionReply(name, parsed.errors) };
+    if (!parsed.ok) {
+      // Reported twice, where each reader looks: a check annotated on the line, and the reply.
+      await createInvalidDefinitionCheck(ctx, name, file, parsed.errors);
+      const where = { definitionRepository: file.repository, commentRepository: fullName };
+      return { kind: "reply", message: invalidDefinitionReply(name, parsed.errors, where) };
+    }
     if (!parsed.definition.enabled) return { kind: "reply", message: disabledReply(name, `${file.repository}:${file.path}`) };
 
     step = `find the commit to run on`;
@@ -71,15 +78,4 @@ export async function runCommand(db: Db, ctx: CommentContext, commandIndex: numb
     ctx.log.error({ err, automation: name }, `could not ${step}`);
     return { kind: "reply", message: gitHubFailureReply(step, err) };
   }
-}
-
-/** The pull request's head, or the default branch's head for a comment on an issue. */
-async function commitToRunOn(ctx: CommentContext): Promise<string> {
-  const { owner, repo, defaultBranch } = ctx.repository;
-  if (ctx.issue.isPullRequest) {
-    const { data } = await ctx.octokit.rest.pulls.get({ owner, repo, pull_number: ctx.issue.number });
-    return data.head.sha;
-  }
-  const { data } = await ctx.octokit.rest.repos.getBranch({ owner, repo, branch: defaultBranch });
-  return data.commit.sha;
 }

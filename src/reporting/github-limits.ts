@@ -9,3 +9,5 @@ export const checkRunTextMaxChars = 65_535;
 export const checkRunTitleMaxChars = 255;
 /** Issue and pull request comment body. */
 export const commentBodyMaxChars = 65_536;
+/** Check run `output.annotations` in one create or update request. */
+export const checkRunAnnotationsMaxPerRequest = 50;

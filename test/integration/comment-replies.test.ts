@@ -1,22 +1,15 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import nock from "nock";
-import { startApp, type AppHarness } from "../helpers/app-harness.js";
-import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { useWebhookOnlyApp } from "../helpers/webhook-only-app.js";
 import {
   contentsResponse,
   GITHUB_API,
   installationTokenResponse,
-  isolateGitHub,
   recordCheckRuns,
-  restoreNetwork,
 } from "../helpers/github-api.js";
 import { pullRequestCommentPayload } from "../helpers/webhooks.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { actions, runs } from "../../src/runs/runs.sql.js";
 import { checkOutbox } from "../../src/reporting/outbox.sql.js";
 
@@ -42,45 +35,13 @@ const definitionFile = (name: string) => `.github/automations/${name}.yml`;
 const contentsPath = (repo: string, name: string) => `/repos/${repo}/contents/${encodeURIComponent(definitionFile(name))}`;
 
 describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
-  let database: TestDatabase;
-  let workspaceRoot: string;
-  let app: AppHarness | undefined;
-  /** GitHub requests no mock answered: each one is a call the app should not have made. */
-  let unmatched: string[] = [];
-  const onNoMatch = (request: { method: string; url: string }) => {
-    const { hostname } = new URL(request.url);
-    if (hostname !== "127.0.0.1" && hostname !== "localhost") unmatched.push(`${request.method} ${request.url}`);
-  };
-
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-    workspaceRoot = await mkdtemp(join(tmpdir(), "automations-replies-"));
-  });
-  afterAll(async () => {
-    await database?.destroy();
-    if (workspaceRoot) await rm(workspaceRoot, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    unmatched = [];
-    nock.emitter.on("no match", onNoMatch);
-    isolateGitHub();
-    // One app per test: Probot caches the installation token per app, so every test that calls
-    // GitHub mocks the token exactly once, and a test that must not call GitHub mocks nothing.
-    app = await startApp({ database, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
-  });
-  afterEach(async () => {
-    await app?.stop();
-    app = undefined;
-    nock.emitter.removeListener("no match", onNoMatch);
-    restoreNetwork();
-    await database.db.delete(runs);
-  });
+  const env = useWebhookOnlyApp("replies");
 
   /** Delivers a comment with `body` from the example user and expects GitHub's 200. */
   async function comment(body: string, options: { deliveryId?: string; adjust?: (payload: Record<string, any>) => void } = {}) { // eslint-disable-line @typescript-eslint/no-explicit-any
     const payload = pullRequestCommentPayload(body);
     options.adjust?.(payload);
-    const response = await app!.deliver("issue_comment", payload, options.deliveryId ?? randomUUID());
+    const response = await env.app.deliver("issue_comment", payload, options.deliveryId ?? randomUUID());
     expect(response.status).toBe(200);
   }
 
@@ -104,6 +65,15 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
       .reply(200, contentsResponse(definitionFile(name), source));
   }
 
+  /** An invalid definition is also reported as a failed check run on the pull request's head. */
+  function mockInvalidDefinitionCheck() {
+    nock(GITHUB_API)
+      .get(`/repos/${repository}/pulls/${issueNumber}`)
+      .reply(200, { number: issueNumber, head: { sha: "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00", ref: "feature" } })
+      .post(`/repos/${repository}/check-runs`)
+      .reply(201, { id: 7201 });
+  }
+
   /** Captures the bodies of the comments the app posts on the pull request (one expected). */
   function captureReplies(): string[] {
     const bodies: string[] = [];
@@ -118,14 +88,14 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
 
   /** Every mock was used, and nothing else was asked of GitHub. */
   function expectGitHubSawExactlyTheMocks() {
-    expect(unmatched).toEqual([]);
+    expect(env.unmatched).toEqual([]);
     expect(nock.pendingMocks()).toEqual([]);
   }
 
   async function expectNothingRecorded() {
-    expect(await database.db.select().from(runs)).toEqual([]);
-    expect(await database.db.select().from(actions)).toEqual([]);
-    expect(await database.db.select().from(checkOutbox)).toEqual([]);
+    expect(await env.database.db.select().from(runs)).toEqual([]);
+    expect(await env.database.db.select().from(actions)).toEqual([]);
+    expect(await env.database.db.select().from(checkOutbox)).toEqual([]);
   }
 
   it("names both places it looked when there is no automation of that name", async () => {
@@ -150,6 +120,7 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
     mockPermission("write");
     // The fifth line's list item is indented one column further than the first.
     mockDefinition("broken", ["container:", "  image: busybox", "steps:", "- name: a", "  run: b", " - name: c", ""].join("\n"));
+    mockInvalidDefinitionCheck();
     const replies = captureReplies();
 
     await comment("/automation run broken");
@@ -165,6 +136,7 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
     mockToken();
     mockPermission("write");
     mockDefinition("noimage", ["description: No image", "container:", "  network: none", "steps:", "  - name: a", "    run: b", ""].join("\n"));
+    mockInvalidDefinitionCheck();
     const replies = captureReplies();
 
     await comment("/automation run noimage");
@@ -272,13 +244,13 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
     await comment("/automation run hello", { deliveryId });
 
     await waitFor("the queued check run", () => checkRuns.created.length > 0);
-    const recorded = await database.db.select().from(runs);
+    const recorded = await env.database.db.select().from(runs);
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ automation: "hello", deliveryId, commandIndex: 0, headSha, status: "pending" });
-    expect(await database.db.select().from(actions)).toHaveLength(1);
-    expect(await database.db.select().from(checkOutbox)).toHaveLength(1);
+    expect(await env.database.db.select().from(actions)).toHaveLength(1);
+    expect(await env.database.db.select().from(checkOutbox)).toHaveLength(1);
     // Let the reporter settle: a second check run would be a duplicate on the pull request.
-    await app!.background.reporter.drain();
+    await env.app.background.reporter.drain();
     expect(checkRuns.created).toHaveLength(1);
     expect(checkRuns.created[0]).toMatchObject({ head_sha: headSha, status: "queued" });
     // No worker runs, so the check is never updated; the recorder's update mock goes unused.

@@ -403,6 +403,146 @@ steps:
         '1:1: name: "my automation" is not a valid automation name (use letters, digits, ".", "_" and "-", starting with a letter or digit); it comes from the file name: rename the file or add a `name:` key',
       ],
     },
+    {
+      name: "an unclosed quote at the quote, not at the end of the file",
+      source: `description: "Says hello\n${minimal}`,
+      errors: ['1:14: invalid YAML: the " quote opened here is never closed'],
+    },
+    {
+      name: "an unclosed flow mapping",
+      source: "container: { image: a\nsteps: []\n",
+      errors: ["2:1: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }"],
+    },
+    {
+      name: "an image given as the container itself",
+      source: "container: node:22\nsteps:\n  - { name: s, run: x }\n",
+      errors: ['1:12: container must be a mapping of keys to values (got "node:22")'],
+    },
+    {
+      name: "a single command instead of a list of steps",
+      source: "container:\n  image: a\nsteps: npm test\n",
+      errors: ['3:8: steps must be a list (got "npm test")'],
+    },
+    {
+      name: "a number where an image name belongs",
+      source: "container:\n  image: 22\nsteps:\n  - { name: s, run: x }\n",
+      errors: ["2:10: container.image must be a string (got 22)"],
+    },
+    {
+      name: "on given as a boolean",
+      source: `on: true\n${minimal}`,
+      errors: ["1:5: on must be a mapping of keys to values (got true)"],
+    },
+    {
+      name: "a trigger the app does not have",
+      source: `on:\n  push: true\n${minimal}`,
+      errors: ['2:3: unknown key "push" in on (expected one of: comment)'],
+    },
+    {
+      name: "an unknown key in an agent step",
+      source: "container:\n  image: a\nsteps:\n  - name: s\n    agent: { command: a, prompt: b, model: x }\n",
+      errors: ['5:37: unknown key "model" in steps[0].agent (expected one of: command, prompt)'],
+    },
+    {
+      name: "a negative concurrency",
+      source: `concurrency: -2\n${minimal}`,
+      errors: ["1:14: concurrency must be greater than 0"],
+    },
+    {
+      name: "a fractional concurrency",
+      source: `concurrency: 2.5\n${minimal}`,
+      errors: ["1:14: concurrency must be a whole number (got 2.5)"],
+    },
+    {
+      name: "a quoted concurrency",
+      source: `concurrency: "5"\n${minimal}`,
+      errors: ['1:14: concurrency must be a number (got "5")'],
+    },
+    {
+      name: "a duration with its units in the wrong order",
+      source: "container:\n  image: a\n  timeout: 30m1h\nsteps:\n  - { name: s, run: x }\n",
+      errors: ['3:12: container.timeout: "30m1h" is not a duration (use e.g. 30s, 30m, 1h30m)'],
+    },
+    {
+      name: "a negative duration",
+      source: "container:\n  image: a\n  timeout: -5\nsteps:\n  - { name: s, run: x }\n",
+      errors: ["3:12: container.timeout must be longer than zero"],
+    },
+    {
+      name: "a boolean where a step duration belongs",
+      source: "container:\n  image: a\nsteps:\n  - { name: s, run: x, timeout: true }\n",
+      errors: ["4:33: steps[0].timeout must be a duration such as 30s, 30m, 1h30m"],
+    },
+    {
+      name: "a zero memory limit",
+      source: "container:\n  image: a\n  resources: { memory: 0 }\nsteps:\n  - { name: s, run: x }\n",
+      errors: ["3:24: container.resources.memory must be larger than zero"],
+    },
+    {
+      name: "a repository pattern with a path in it",
+      source: `targets:\n  repositories: ["acme/*/services"]\n${minimal}`,
+      errors: [
+        '2:18: targets.repositories[0]: "acme/*/services" is not a repository pattern (use owner/name globs such as "acme/*" or "!acme/legacy-*")',
+      ],
+    },
+    {
+      name: "a single repository pattern instead of a list",
+      source: `targets:\n  repositories: acme/*\n${minimal}`,
+      errors: ['2:17: targets.repositories must be a list (got "acme/*")'],
+    },
+    {
+      name: "an absolute project path",
+      source: `targets:\n  projects: ["/srv/app"]\n${minimal}`,
+      errors: [
+        '2:14: targets.projects[0]: "/srv/app" is not a project path (use a directory inside the repository, e.g. "services/*")',
+      ],
+    },
+    {
+      name: "targets given as a list",
+      source: `targets: [acme/web]\n${minimal}`,
+      errors: ["1:10: targets must be a mapping of keys to values (got a list)"],
+    },
+    {
+      name: "secrets given as a mapping of values",
+      source: "container:\n  image: a\n  secrets: { TOKEN: abc }\nsteps:\n  - { name: s, run: x }\n",
+      errors: [
+        "3:12: container.secrets must be a list of secret names, not values: list only the name (TOKEN) and set AUTOMATION_SECRET_TOKEN where the app runs",
+      ],
+    },
+    {
+      name: "a secret given as name=value",
+      source: "container:\n  image: a\n  secrets: [abc=1]\nsteps:\n  - { name: s, run: x }\n",
+      errors: [
+        '3:13: container.secrets[0]: "abc=1" gives a secret a value: list only the name (ABC) and set AUTOMATION_SECRET_ABC where the app runs',
+      ],
+    },
+    {
+      name: "a secret given as a list item with a value",
+      source: "container:\n  image: a\n  secrets:\n    - api-key: abc\nsteps:\n  - { name: s, run: x }\n",
+      errors: [
+        "4:7: container.secrets[0] must be a secret name, not a name with a value: list only the name (API_KEY) and set AUTOMATION_SECRET_API_KEY where the app runs",
+      ],
+    },
+    {
+      name: "an unquoted number as an environment value",
+      source: "container:\n  image: a\n  env: { PORT: 3000 }\nsteps:\n  - { name: s, run: x }\n",
+      errors: ['3:16: container.env.PORT must be a string; quote it: "3000"'],
+    },
+    {
+      name: "step environment written as a list",
+      source: "container:\n  image: a\nsteps:\n  - { name: s, run: x, env: [A=1] }\n",
+      errors: ["4:29: steps[0].env must be a mapping of keys to values (got a list)"],
+    },
+    {
+      name: "an empty run command",
+      source: 'container:\n  image: a\nsteps:\n  - name: s\n    run: ""\n',
+      errors: ["5:10: steps[0].run must not be empty"],
+    },
+    {
+      name: "a single label instead of a list",
+      source: `pull_request:\n  labels: dependencies\n${minimal}`,
+      errors: ['2:11: pull_request.labels must be a list (got "dependencies")'],
+    },
   ];
 
   it.each(cases)("reports $name", ({ source, path, errors }) => {
