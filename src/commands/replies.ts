@@ -40,6 +40,10 @@ export function disabledReply(name: string, path: string): string {
   return `Automation \`${name}\` is disabled (\`enabled: false\` in \`${path}\`), so it cannot be started.`;
 }
 
+export function commentTriggerOffReply(name: string, path: string): string {
+  return `Automation \`${name}\` does not start from comments (\`on.comment: false\` in \`${path}\`).`;
+}
+
 export function notYetAvailableReply(verb: string): string {
   return `\`/automation ${verb}\` is not available in this version of the app yet. \`/automation help\` lists what is.`;
 }

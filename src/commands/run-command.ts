@@ -8,7 +8,7 @@ import type { RunTrigger } from "../runs/run-trigger.js";
 import { authorizeWrite } from "./authorize.js";
 import { commitToRunOn } from "./commit-to-run-on.js";
 import { createInvalidDefinitionCheck } from "./invalid-definition-check.js";
-import { disabledReply, gitHubFailureReply, invalidDefinitionReply, missingDefinitionReply } from "./replies.js";
+import { commentTriggerOffReply, disabledReply, gitHubFailureReply, invalidDefinitionReply, missingDefinitionReply } from "./replies.js";
 
 export interface CommentContext {
   octokit: InstallationOctokit;
@@ -44,6 +44,9 @@ export async function runCommand(db: Db, ctx: CommentContext, commandIndex: numb
       return { kind: "reply", message: invalidDefinitionReply(name, parsed.errors, where) };
     }
     if (!parsed.definition.enabled) return { kind: "reply", message: disabledReply(name, `${file.repository}:${file.path}`) };
+    if (!parsed.definition.on.comment) {
+      return { kind: "reply", message: commentTriggerOffReply(name, `${file.repository}:${file.path}`) };
+    }
 
     step = `find the commit to run on`;
     const headSha = await commitToRunOn(ctx);

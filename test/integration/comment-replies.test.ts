@@ -162,6 +162,21 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
     await expectNothingRecorded();
   });
 
+  it("does not start an automation whose comment trigger is off", async () => {
+    mockToken();
+    mockPermission("write");
+    mockDefinition("quiet", `on:\n  comment: false\n${VALID_DEFINITION}`);
+    const replies = captureReplies();
+
+    await comment("/automation run quiet");
+
+    expectGitHubSawExactlyTheMocks();
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("Automation `quiet` does not start from comments");
+    expect(replies[0]).toContain(`\`on.comment: false\` in \`${repository}:.github/automations/quiet.yml\``);
+    await expectNothingRecorded();
+  });
+
   it("refuses a commenter without write access and never reads the definition", async () => {
     mockToken();
     mockPermission("read");
