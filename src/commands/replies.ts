@@ -2,7 +2,7 @@ import type { DefinitionError } from "../automations/parse-definition.js";
 import { formatDefinitionErrorFrom, isSameRepository } from "../automations/definition-location.js";
 import { commentBodyMaxChars } from "../reporting/github-limits.js";
 import { fitHead } from "../reporting/fit-text.js";
-import { fencedCodeBlock } from "../reporting/render-action-check.js";
+import { fencedCodeBlock } from "../reporting/markdown.js";
 
 // Every comment the app writes, worded in one place.
 

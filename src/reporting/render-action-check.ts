@@ -2,6 +2,7 @@ import type { ActionView, StepView } from "../runs/action-view.js";
 import type { StepStatus } from "../runs/statuses.js";
 import { isFinished } from "../runs/statuses.js";
 import { fitHead, fitTail } from "./fit-text.js";
+import { codeFenceFor, escapeMarkdownInline, singleLine } from "./markdown.js";
 import { formatDuration } from "./format-duration.js";
 import { checkRunSummaryMaxChars, checkRunTitleMaxChars } from "./github-limits.js";
 
@@ -34,28 +35,6 @@ export function renderActionCheck(view: ActionView, options: { now?: Date } = {}
   const title = fitHead(headline(view, steps, singleLine), checkRunTitleMaxChars);
   const summary = renderSummary(view, steps, now);
   return { name, title, summary };
-}
-
-/** Escapes text for a Markdown table cell or inline text so it shows literally, on one line. */
-export function escapeMarkdownInline(text: string): string {
-  // Backslash-escaping is valid for any ASCII punctuation; these are the ones with inline meaning.
-  // Escaped pipes are also what keeps a GFM table's cells apart.
-  return singleLine(text).replace(/[\\`*_[\]<>|~&]/g, "\\$&");
-}
-
-/** A fenced code block that `text` cannot close early, however many backticks it contains. */
-export function fencedCodeBlock(text: string): string {
-  const fence = codeFenceFor(text);
-  return `${fence}\n${text.endsWith("\n") ? text : `${text}\n`}${fence}`;
-}
-
-function codeFenceFor(text: string): string {
-  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  return "`".repeat(Math.max(3, longestRun + 1));
-}
-
-function singleLine(text: string): string {
-  return text.replace(/\r\n|\r|\n/g, " ");
 }
 
 function failedStep(steps: readonly StepView[]): StepView | undefined {

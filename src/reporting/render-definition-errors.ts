@@ -2,7 +2,7 @@ import type { DefinitionError } from "../automations/parse-definition.js";
 import { formatDefinitionErrorFrom, isSameRepository } from "../automations/definition-location.js";
 import { fitHead } from "./fit-text.js";
 import { checkRunAnnotationsMaxPerRequest, checkRunSummaryMaxChars, checkRunTitleMaxChars } from "./github-limits.js";
-import { fencedCodeBlock } from "./render-action-check.js";
+import { codeFenceFor, fencedCodeBlock } from "./markdown.js";
 
 // The failed check run that reports an invalid definition (DESIGN.md §3): the errors in the
 // summary, and each one as an annotation on its line. Pure: the caller does the I/O.
@@ -56,8 +56,8 @@ export function renderDefinitionErrorsCheck(input: DefinitionErrorsInput): Defin
 
   const from = { definitionRepository: input.definitionRepository, readerRepository: input.checkRepository };
   const listed = errors.map((e) => formatDefinitionErrorFrom(e, from)).join("\n");
-  // Room for the fences (as long as the longest backtick run in the list, plus one) and breaks.
-  const fenceRoom = 2 * Math.max(3, ...(listed.match(/`+/g) ?? []).map((run) => run.length + 1)) + 8;
+  // Room for the two fences and the line breaks around them and the sections.
+  const fenceRoom = 2 * codeFenceFor(listed).length + 8;
   const budget = checkRunSummaryMaxChars - intro.length - outro.length - fenceRoom;
   const summary = [intro, fencedCodeBlock(fitHead(listed, budget)), outro].join("\n\n");
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fencedCodeBlock, renderActionCheck } from "../../src/reporting/render-action-check.js";
+import { renderActionCheck } from "../../src/reporting/render-action-check.js";
+import { fencedCodeBlock } from "../../src/reporting/markdown.js";
 import { checkRunSummaryMaxChars, checkRunTitleMaxChars } from "../../src/reporting/github-limits.js";
 import type { ActionView, StepView } from "../../src/runs/action-view.js";
 
