@@ -9,11 +9,15 @@ export function isSameRepository(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+export interface DefinitionLocation {
+  /** `owner/repo` the definition was read from. */
+  definitionRepository: string;
+  /** `owner/repo` where the error is shown (the comment's, the check's). */
+  readerRepository: string;
+}
+
 /** `file:line:col: message`, or `owner/repo:file:line:col: message` for another repository's file. */
-export function formatDefinitionErrorFrom(
-  error: DefinitionError,
-  where: { definitionRepository: string; readerRepository: string },
-): string {
+export function formatDefinitionErrorFrom(error: DefinitionError, where: DefinitionLocation): string {
   const text = formatDefinitionError(error);
   return isSameRepository(where.definitionRepository, where.readerRepository) ? text : `${where.definitionRepository}:${text}`;
 }

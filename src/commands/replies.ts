@@ -1,5 +1,5 @@
 import type { DefinitionError } from "../automations/parse-definition.js";
-import { formatDefinitionErrorFrom, isSameRepository } from "../automations/definition-location.js";
+import { formatDefinitionErrorFrom, isSameRepository, type DefinitionLocation } from "../automations/definition-location.js";
 import { commentBodyMaxChars } from "../reporting/github-limits.js";
 import { fitHead } from "../reporting/fit-text.js";
 import { fencedCodeBlock } from "../reporting/markdown.js";
@@ -19,18 +19,13 @@ export function missingDefinitionReply(name: string, searched: string[]): string
   ].join("\n");
 }
 
-/** Errors name `definitionRepository` when it is not the repository of the comment. */
-export function invalidDefinitionReply(
-  name: string,
-  errors: readonly DefinitionError[],
-  where: { definitionRepository: string; commentRepository: string },
-): string {
-  const from = { definitionRepository: where.definitionRepository, readerRepository: where.commentRepository };
-  const elsewhere = !isSameRepository(where.definitionRepository, where.commentRepository);
+/** Errors name `definitionRepository` when it is not the repository of the comment (the reader's). */
+export function invalidDefinitionReply(name: string, errors: readonly DefinitionError[], where: DefinitionLocation): string {
+  const elsewhere = !isSameRepository(where.definitionRepository, where.readerRepository);
   return [
     `Automation \`${name}\` was not started: its definition is not valid.`,
     "",
-    fencedCodeBlock(errors.map((e) => formatDefinitionErrorFrom(e, from)).join("\n")),
+    fencedCodeBlock(errors.map((e) => formatDefinitionErrorFrom(e, where)).join("\n")),
     "",
     `Fix the file on the default branch${elsewhere ? ` of \`${where.definitionRepository}\`` : ""} and comment again.`,
   ].join("\n");

@@ -40,7 +40,7 @@ export async function runCommand(db: Db, ctx: CommentContext, commandIndex: numb
     if (!parsed.ok) {
       // Reported twice, where each reader looks: a check annotated on the line, and the reply.
       await createInvalidDefinitionCheck(ctx, name, file, parsed.errors);
-      const where = { definitionRepository: file.repository, commentRepository: fullName };
+      const where = { definitionRepository: file.repository, readerRepository: fullName };
       return { kind: "reply", message: invalidDefinitionReply(name, parsed.errors, where) };
     }
     if (!parsed.definition.enabled) return { kind: "reply", message: disabledReply(name, `${file.repository}:${file.path}`) };

@@ -10,8 +10,9 @@ import { endAction, refreshRunStatus } from "../runs/transitions.js";
 /** An action is tried again after a lost worker only if it had not started a step, and once. */
 export const MAX_ATTEMPTS = 2;
 
-const leaseExpired = (actionId: string) =>
-  and(eq(actions.id, actionId), eq(actions.status, "running"), lt(actions.leaseExpiresAt, sql`now()`));
+// Checked again in each guarded update: the worker may have renewed since the action was listed.
+const leaseExpired = and(eq(actions.status, "running"), lt(actions.leaseExpiresAt, sql`now()`));
+const leaseExpiredFor = (actionId: string) => and(eq(actions.id, actionId), leaseExpired);
 
 export interface Recovery {
   retried: string[];
@@ -27,7 +28,7 @@ export async function recoverLostActions(db: Db, runtime: ContainerRuntime, log:
   const lost = await db
     .select({ id: actions.id, attempts: actions.attempts, claimedBy: actions.claimedBy, leaseExpiresAt: actions.leaseExpiresAt })
     .from(actions)
-    .where(and(eq(actions.status, "running"), lt(actions.leaseExpiresAt, sql`now()`)))
+    .where(leaseExpired)
     .limit(100);
   const recovery: Recovery = { retried: [], failed: [] };
   for (const action of lost) {
@@ -43,7 +44,7 @@ export async function recoverLostActions(db: Db, runtime: ContainerRuntime, log:
         const requeued = await tx
           .update(actions)
           .set({ status: "pending", claimedBy: null, leaseExpiresAt: null, startedAt: null })
-          .where(leaseExpired(action.id))
+          .where(leaseExpiredFor(action.id))
           .returning({ runId: actions.runId });
         const row = requeued[0];
         if (!row) return null;
@@ -52,7 +53,7 @@ export async function recoverLostActions(db: Db, runtime: ContainerRuntime, log:
         return "retried" as const;
       }
       const reason = `worker lost: ${action.claimedBy ?? "the worker"} stopped renewing its lease (expired ${action.leaseExpiresAt?.toISOString() ?? "earlier"})`;
-      const ended = await endAction(tx, action.id, leaseExpired(action.id), { status: "failed", reason }, { status: "failed", reason: "worker lost" });
+      const ended = await endAction(tx, action.id, leaseExpiredFor(action.id), { status: "failed", reason }, { status: "failed", reason: "worker lost" });
       return ended ? ("failed" as const) : null;
     });
     if (outcome) {
