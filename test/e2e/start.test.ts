@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,9 +12,10 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { openDatabase } from "../../src/db/client.js";
 import { runs } from "../../src/runs/runs.sql.js";
+import { freePort } from "../helpers/free-port.js";
 
 // `npm start` for real: `tsx src/main.ts` from this repository in a child process, as README.md's
-// "Start" section promises it behaves. Each case stays well under 20 s; tsx compiles on the fly.
+// "Start" section promises it behaves. tsx compiles on the fly; a first PGlite start takes seconds.
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const tsx = join(repo, "node_modules", ".bin", "tsx");
@@ -67,17 +67,6 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map(stop));
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));

@@ -1,19 +1,25 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { runs } from "../../src/runs/runs.sql.js";
 import { startApp, type AppHarness } from "./app-harness.js";
 import { createPostgresDatabase, type TestDatabase } from "./database.js";
 import { isolateGitHub, restoreNetwork } from "./github-api.js";
+import { pullRequestCommentPayload } from "./webhooks.js";
 
 export interface WebhookOnlyApp {
   readonly database: TestDatabase;
   readonly app: AppHarness;
   /** GitHub requests no mock answered: each one is a call the app should not have made. */
   readonly unmatched: string[];
+  /** Delivers GitHub's example pull request comment with `body`, and expects the app's 200. */
+  comment(body: string, options?: { deliveryId?: string; adjust?: (payload: Record<string, any>) => void }): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Every mock was used, and nothing else was asked of GitHub. */
+  expectGitHubSawExactlyTheMocks(): void;
 }
 
 /**
@@ -64,6 +70,16 @@ export function useWebhookOnlyApp(name: string): WebhookOnlyApp {
     },
     get unmatched() {
       return unmatched;
+    },
+    async comment(body, options = {}) {
+      const payload = pullRequestCommentPayload(body);
+      options.adjust?.(payload);
+      const response = await app!.deliver("issue_comment", payload, options.deliveryId ?? randomUUID());
+      expect(response.status).toBe(200);
+    },
+    expectGitHubSawExactlyTheMocks() {
+      expect(unmatched).toEqual([]);
+      expect(nock.pendingMocks()).toEqual([]);
     },
   };
 }

@@ -2,13 +2,8 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import nock from "nock";
 import { useWebhookOnlyApp } from "../helpers/webhook-only-app.js";
-import {
-  contentsResponse,
-  GITHUB_API,
-  installationTokenResponse,
-  recordCheckRuns,
-} from "../helpers/github-api.js";
-import { pullRequestCommentPayload } from "../helpers/webhooks.js";
+import { GITHUB_API, recordCheckRuns } from "../helpers/github-api.js";
+import { captureReplies, contentsPath, example, mockDefinition, mockPermission, mockToken } from "../helpers/example-comment.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { actions, runs } from "../../src/runs/runs.sql.js";
 import { checkOutbox } from "../../src/reporting/outbox.sql.js";
@@ -17,53 +12,13 @@ import { checkOutbox } from "../../src/reporting/outbox.sql.js";
 // No worker runs (workerConcurrency 0), so no container engine is needed; GitHub is nock only, and
 // any request to it that no mock answers is recorded and fails the test.
 
-const TOKEN = "ghs_commentRepliesTestToken0123456789";
-
 const VALID_DEFINITION = ["description: Says hello", "container:", "  image: busybox", "steps:", "  - name: Greet", "    run: echo hi", ""].join("\n");
 
-// The example payload's repository and comment (Codertocat/Hello-World, default branch master).
-const sample = pullRequestCommentPayload("");
-const repository: string = sample.repository.full_name;
-const owner: string = sample.repository.owner.login;
-const defaultBranch: string = sample.repository.default_branch;
-const installationId: number = sample.installation.id;
-const author: string = sample.comment.user.login;
-const issueNumber: number = sample.issue.number;
-const commentId: number = sample.comment.id;
-
-const definitionFile = (name: string) => `.github/automations/${name}.yml`;
-const contentsPath = (repo: string, name: string) => `/repos/${repo}/contents/${encodeURIComponent(definitionFile(name))}`;
+const { repository, owner, defaultBranch, issueNumber, commentId } = example;
 
 describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
   const env = useWebhookOnlyApp("replies");
-
-  /** Delivers a comment with `body` from the example user and expects GitHub's 200. */
-  async function comment(body: string, options: { deliveryId?: string; adjust?: (payload: Record<string, any>) => void } = {}) { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const payload = pullRequestCommentPayload(body);
-    options.adjust?.(payload);
-    const response = await env.app.deliver("issue_comment", payload, options.deliveryId ?? randomUUID());
-    expect(response.status).toBe(200);
-  }
-
-  function mockToken() {
-    nock(GITHUB_API).post(`/app/installations/${installationId}/access_tokens`).reply(201, installationTokenResponse(TOKEN));
-  }
-
-  function mockPermission(permission: string, times = 1) {
-    nock(GITHUB_API)
-      .get(`/repos/${repository}/collaborators/${author}/permission`)
-      .times(times)
-      .reply(200, { permission, role_name: permission, user: { login: author } });
-  }
-
-  /** The definition on the repository's default branch. */
-  function mockDefinition(name: string, source: string, times = 1) {
-    nock(GITHUB_API)
-      .get(contentsPath(repository, name))
-      .query({ ref: defaultBranch })
-      .times(times)
-      .reply(200, contentsResponse(definitionFile(name), source));
-  }
+  const { comment, expectGitHubSawExactlyTheMocks } = env;
 
   /** An invalid definition is also reported as a failed check run on the pull request's head. */
   function mockInvalidDefinitionCheck() {
@@ -72,24 +27,6 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
       .reply(200, { number: issueNumber, head: { sha: "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00", ref: "feature" } })
       .post(`/repos/${repository}/check-runs`)
       .reply(201, { id: 7201 });
-  }
-
-  /** Captures the bodies of the comments the app posts on the pull request (one expected). */
-  function captureReplies(): string[] {
-    const bodies: string[] = [];
-    nock(GITHUB_API)
-      .post(`/repos/${repository}/issues/${issueNumber}/comments`, (body: { body: string }) => {
-        bodies.push(body.body);
-        return true;
-      })
-      .reply(201, { id: 9001 });
-    return bodies;
-  }
-
-  /** Every mock was used, and nothing else was asked of GitHub. */
-  function expectGitHubSawExactlyTheMocks() {
-    expect(env.unmatched).toEqual([]);
-    expect(nock.pendingMocks()).toEqual([]);
   }
 
   async function expectNothingRecorded() {
@@ -252,7 +189,7 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
       .reply(200, { number: issueNumber, head: { sha: headSha, ref: "feature" } });
     // Only the delivery that created the run acknowledges it.
     nock(GITHUB_API).post(`/repos/${repository}/issues/comments/${commentId}/reactions`, { content: "rocket" }).reply(201, { id: 1, content: "rocket" });
-    const checkRuns = recordCheckRuns(repository, 7101);
+    const checkRuns = recordCheckRuns(repository, 7101, { updates: false });
 
     const deliveryId = randomUUID();
     await comment("/automation run hello", { deliveryId });
@@ -268,9 +205,8 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
     await env.app.background.reporter.drain();
     expect(checkRuns.created).toHaveLength(1);
     expect(checkRuns.created[0]).toMatchObject({ head_sha: headSha, status: "queued" });
-    // No worker runs, so the check is never updated; the recorder's update mock goes unused.
+    // No worker runs, so the check is never updated.
     expect(checkRuns.updated).toEqual([]);
-    nock.removeInterceptor({ proto: "https", hostname: "api.github.com", path: `/repos/${repository}/check-runs/7101`, method: "PATCH" });
     expectGitHubSawExactlyTheMocks();
   });
 

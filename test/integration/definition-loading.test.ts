@@ -1,14 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import nock from "nock";
 import { useWebhookOnlyApp } from "../helpers/webhook-only-app.js";
-import {
-  contentsResponse,
-  GITHUB_API,
-  installationTokenResponse,
-  recordCheckRuns,
-} from "../helpers/github-api.js";
-import { pullRequestCommentPayload } from "../helpers/webhooks.js";
+import { contentsResponse, GITHUB_API, recordCheckRuns } from "../helpers/github-api.js";
+import { captureReplies, contentsPath, definitionFile, example, mockDefinition, mockPermission, mockToken } from "../helpers/example-comment.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { actions, runs } from "../../src/runs/runs.sql.js";
 
@@ -17,42 +11,23 @@ import { actions, runs } from "../../src/runs/runs.sql.js";
 // on the comment and a failed check run annotated on the line. No worker runs
 // (workerConcurrency 0); GitHub is nock only, and a request no mock answers fails the test.
 
-const TOKEN = "ghs_definitionLoadingTestToken012345678";
 const HEAD_SHA = "feedface00feedface00feedface00feedface00";
 const HEAD_REF = "update-definition";
 
-// The example payload's repository and comment (Codertocat/Hello-World, default branch master).
-const sample = pullRequestCommentPayload("");
-const repository: string = sample.repository.full_name;
-const owner: string = sample.repository.owner.login;
+const { repository, owner, issueNumber, commentId } = example;
 const orgRepository = `${owner}/.github`;
-const defaultBranch: string = sample.repository.default_branch;
-const installationId: number = sample.installation.id;
-const author: string = sample.comment.user.login;
-const issueNumber: number = sample.issue.number;
-const commentId: number = sample.comment.id;
-
-const definitionFile = (name: string) => `.github/automations/${name}.yml`;
-const contentsPath = (repo: string, name: string) => `/repos/${repo}/contents/${encodeURIComponent(definitionFile(name))}`;
 
 const definition = (description: string) =>
   [`description: ${description}`, "container:", "  image: busybox", "steps:", "  - name: Greet", "    run: echo hi", ""].join("\n");
 
 describe("where definitions are read from, and how an invalid one is reported (PostgreSQL, GitHub mocked)", () => {
   const env = useWebhookOnlyApp("definitions");
+  const { comment, expectGitHubSawExactlyTheMocks } = env;
 
-  async function comment(body: string) {
-    const response = await env.app.deliver("issue_comment", pullRequestCommentPayload(body), randomUUID());
-    expect(response.status).toBe(200);
-  }
-
-  /** The installation token, the commenter's write permission and the pull request's head. */
+  /** The installation token and the commenter's write permission. */
   function mockAccess() {
-    nock(GITHUB_API)
-      .post(`/app/installations/${installationId}/access_tokens`)
-      .reply(201, installationTokenResponse(TOKEN))
-      .get(`/repos/${repository}/collaborators/${author}/permission`)
-      .reply(200, { permission: "write", role_name: "write", user: { login: author } });
+    mockToken();
+    mockPermission("write");
   }
 
   function mockPullRequestHead() {
@@ -61,16 +36,8 @@ describe("where definitions are read from, and how an invalid one is reported (P
       .reply(200, { number: issueNumber, head: { sha: HEAD_SHA, ref: HEAD_REF } });
   }
 
-  /** The repository's own definition, on its default branch. */
-  function mockOwnDefinition(name: string, source: string) {
-    return nock(GITHUB_API)
-      .get(contentsPath(repository, name))
-      .query({ ref: defaultBranch })
-      .reply(200, contentsResponse(definitionFile(name), source));
-  }
-
   function mockNoOwnDefinition(name: string) {
-    nock(GITHUB_API).get(contentsPath(repository, name)).query({ ref: defaultBranch }).reply(404, { message: "Not Found" });
+    nock(GITHUB_API).get(contentsPath(repository, name)).query({ ref: example.defaultBranch }).reply(404, { message: "Not Found" });
   }
 
   /** The organisation's definition, on its `.github` repository's default branch (no ref). */
@@ -83,26 +50,14 @@ describe("where definitions are read from, and how an invalid one is reported (P
     nock(GITHUB_API)
       .post(`/repos/${repository}/issues/comments/${commentId}/reactions`, { content: "rocket" })
       .reply(201, { id: 1, content: "rocket" });
-    return recordCheckRuns(repository, 7301);
+    return recordCheckRuns(repository, 7301, { updates: false });
   }
 
-  /** Lets the reporter create the queued check, then drops the update mock no worker will use. */
+  /** Lets the reporter create the queued check; no worker runs, so nothing updates it. */
   async function settleQueuedCheck(checkRuns: ReturnType<typeof recordCheckRuns>) {
     await waitFor("the queued check run", () => checkRuns.created.length > 0);
     await env.app.background.reporter.drain();
     expect(checkRuns.created).toHaveLength(1);
-    nock.removeInterceptor({ proto: "https", hostname: "api.github.com", path: `/repos/${repository}/check-runs/7301`, method: "PATCH" });
-  }
-
-  function captureReplies(): string[] {
-    const bodies: string[] = [];
-    nock(GITHUB_API)
-      .post(`/repos/${repository}/issues/${issueNumber}/comments`, (body: { body: string }) => {
-        bodies.push(body.body);
-        return true;
-      })
-      .reply(201, { id: 9001 });
-    return bodies;
   }
 
   function captureCheckRun(status = 201): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -114,11 +69,6 @@ describe("where definitions are read from, and how an invalid one is reported (P
       })
       .reply(status, status === 201 ? { id: 7401 } : { message: "Server Error" });
     return bodies;
-  }
-
-  function expectGitHubSawExactlyTheMocks() {
-    expect(env.unmatched).toEqual([]);
-    expect(nock.pendingMocks()).toEqual([]);
   }
 
   it("runs the organisation's definition when the repository has none", async () => {
@@ -150,7 +100,7 @@ describe("where definitions are read from, and how an invalid one is reported (P
   it("prefers the repository's own definition and never asks for the organisation's", async () => {
     mockAccess();
     const ownSource = definition("The repository's own");
-    mockOwnDefinition("hello", ownSource);
+    mockDefinition("hello", ownSource);
     const orgFile = mockOrgDefinition("hello", definition("From the organisation"));
     mockPullRequestHead();
     const checkRuns = mockRunStarted();
@@ -167,7 +117,7 @@ describe("where definitions are read from, and how an invalid one is reported (P
   it("runs the default branch's definition when the pull request edits it", async () => {
     mockAccess();
     const defaultSource = definition("As on the default branch");
-    mockOwnDefinition("hello", defaultSource);
+    mockDefinition("hello", defaultSource);
     // What the pull request changed the file to: served for its head, and never to be asked for.
     const edited = `${definition("As the pull request wants it")}  - name: Exfiltrate\n    run: env\n`;
     const headReads = [HEAD_REF, HEAD_SHA].map((ref) =>
@@ -192,7 +142,7 @@ describe("where definitions are read from, and how an invalid one is reported (P
   it("reports an invalid definition in a reply and as a failed check annotated on the line", async () => {
     mockAccess();
     // Line 4, column 12: the value of `timeout`.
-    mockOwnDefinition("typo", ["description: Has a typo", "container:", "  image: busybox", "  timeout: 30x", "steps:", "  - name: Greet", "    run: echo hi", ""].join("\n"));
+    mockDefinition("typo", ["description: Has a typo", "container:", "  image: busybox", "  timeout: 30x", "steps:", "  - name: Greet", "    run: echo hi", ""].join("\n"));
     mockPullRequestHead();
     const checks = captureCheckRun();
     const replies = captureReplies();
@@ -249,7 +199,7 @@ describe("where definitions are read from, and how an invalid one is reported (P
 
   it("still replies when the check run cannot be created", async () => {
     mockAccess();
-    mockOwnDefinition("typo", "container:\n  image: busybox\n  timeout: 30x\nsteps:\n  - { name: a, run: b }\n");
+    mockDefinition("typo", "container:\n  image: busybox\n  timeout: 30x\nsteps:\n  - { name: a, run: b }\n");
     mockPullRequestHead();
     const checks = captureCheckRun(500);
     const replies = captureReplies();
