@@ -4,6 +4,7 @@ import {
   boolean,
   index,
   integer,
+  type AnyPgColumn,
   jsonb,
   pgEnum,
   pgTable,
@@ -16,6 +17,12 @@ import {
 import { actionStatuses, runStatuses, stepStatuses } from "./statuses.js";
 import type { AutomationDefinition } from "../automations/definition-schema.js";
 import type { RunTrigger } from "./run-trigger.js";
+
+/** A target the run did not include, and why (no write permission, not matching, …). */
+export interface SkippedTarget {
+  target: string;
+  reason: string;
+}
 
 export const runStatus = pgEnum("run_status", runStatuses);
 export const actionStatus = pgEnum("action_status", actionStatuses);
@@ -45,10 +52,22 @@ export const runs = pgTable(
     definitionSha: text("definition_sha").notNull(),
     definitionRepository: text("definition_repository").notNull(),
     status: runStatus("status").notNull().default("pending"),
+    /** The run this one re-runs or retries (Re-run button, retry-failed). */
+    rerunOf: uuid("rerun_of").references((): AnyPgColumn => runs.id, { onDelete: "set null" }),
+    /** Targets left out of the run, shown in replies, the summary check and the pages. */
+    skippedTargets: jsonb("skipped_targets").$type<SkippedTarget[]>().notNull().default([]),
+    /** Secret name → keyed hash of its value when the run started; never the value. */
+    secretFingerprints: jsonb("secret_fingerprints").$type<Record<string, string>>().notNull().default({}),
+    /** The run's summary check run, once created. */
+    summaryCheckRunId: bigint("summary_check_run_id", { mode: "number" }),
+    cancelledBy: text("cancelled_by"),
     createdAt: createdAt(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("runs_delivery_command").on(t.deliveryId, t.commandIndex)],
+  (t) => [
+    uniqueIndex("runs_delivery_command").on(t.deliveryId, t.commandIndex),
+    index("runs_automation_created").on(t.automation, t.createdAt),
+  ],
 );
 
 export const actions = pgTable(
@@ -70,6 +89,13 @@ export const actions = pgTable(
     timedOut: boolean("timed_out").notNull().default(false),
     checkRunId: bigint("check_run_id", { mode: "number" }),
     pullRequestUrl: text("pull_request_url"),
+    pullRequestNumber: integer("pull_request_number"),
+    /** The agent session as JSON lines, masked. */
+    session: text("session"),
+    /** The last error line of a failed action's log, for grouping failures across targets. */
+    errorLine: text("error_line"),
+    /** Set when a cancel reaches a running action; its worker kills the container. */
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
     attempts: integer("attempts").notNull().default(0),
     claimedBy: text("claimed_by"),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
