@@ -4,13 +4,19 @@ import type { Db } from "./db/client.js";
 import type { AppConfig } from "./config.js";
 import type { ContainerRuntime } from "./execution/container-runtime.js";
 import { executeAction } from "./execution/execute-action.js";
+import { secretStore } from "./security/secret-store.js";
 import { octokitForInstallation } from "./github-app/installation-octokit.js";
 import { octokitChecks } from "./github-app/octokit-checks.js";
 import { octokitTokens } from "./github-app/octokit-tokens.js";
+import { octokitPulls } from "./github-app/octokit-pulls.js";
+import { DEFAULT_APP_SLUG } from "./execution/publish-action-changes.js";
 import { startReporter, type Reporter } from "./reporting/reporter.js";
 import { startWorker, type Worker } from "./queue/worker.js";
 import { recoverLostActions } from "./queue/recover-lost-actions.js";
 import type { Wakeups } from "./queue/wakeups.js";
+import { startDeliveryProcessor, type DeliveryHandler, type DeliveryProcessor } from "./ingress/delivery-processor.js";
+
+const NO_SECRETS = secretStore({ values: {} });
 
 export interface Background {
   worker: Worker;
@@ -26,43 +32,68 @@ export function startBackground(options: {
   runtime: ContainerRuntime;
   config: AppConfig;
   log: Logger;
+  /** Handlers of stored webhooks, by `event.action`. */
+  deliveryHandlers: ReadonlyMap<string, DeliveryHandler>;
 }): Background {
   const { app, db, wakeups, runtime, config, log } = options;
+  // Every replica handles webhooks, whether or not it executes actions.
+  const deliveries: DeliveryProcessor = startDeliveryProcessor({
+    db,
+    wakeups,
+    workerId: config.workerId,
+    log: log.child({ name: "webhooks" }),
+    handlers: options.deliveryHandlers,
+    leaseMs: config.leaseMs,
+    pollMs: config.pollMs,
+  });
   const octokitFor = octokitForInstallation(app);
-  const reporter = startReporter({ db, wakeups, checks: octokitChecks(octokitFor), log: log.child({ name: "reporter" }), pollMs: config.pollMs });
+  const reporter = startReporter({
+    db,
+    wakeups,
+    checks: octokitChecks(octokitFor),
+    log: log.child({ name: "reporter" }),
+    pollMs: config.pollMs,
+    publicUrl: config.publicUrl,
+  });
   const worker = startWorker({
     db,
     wakeups,
     workerId: config.workerId,
     concurrency: config.workerConcurrency,
+    limits: { perInstallation: config.installationConcurrency ?? 0 },
+    shutdownGraceMs: config.shutdownGraceMs,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     log: log.child({ name: "worker" }),
     recover: async () => {
       const recovered = await recoverLostActions(db, runtime, log.child({ name: "recovery" }));
-      if (recovered.retried.length + recovered.failed.length > 0) {
+      if (recovered.retried.length + recovered.failed.length + recovered.stopped.length > 0) {
         wakeups.notify("actions");
         wakeups.notify("checks");
       }
     },
     recoverEveryMs: Math.max(1000, Math.floor(config.leaseMs / 2)),
-    execute: (action) =>
+    execute: (action, signal) =>
       executeAction(
         {
           db,
           runtime,
           tokens: octokitTokens(octokitFor),
+          secrets: config.secrets ?? NO_SECRETS,
+          publishing: { pulls: octokitPulls(octokitFor), appSlug: config.appSlug ?? DEFAULT_APP_SLUG, publicUrl: config.publicUrl },
           workspaceRoot: config.workspaceRoot,
           log: log.child({ name: "worker" }),
           onChange: () => wakeups.notify("checks"),
         },
         action,
+        signal,
       ),
   });
   return {
     worker,
     reporter,
     async stop() {
+      await deliveries.stop();
       await worker.stop();
       await reporter.drain().catch(() => {});
       await reporter.stop();

@@ -1,14 +1,23 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { readPagesConfig, type PagesConfig } from "./web/pages-config.js";
+import { readSecrets, SecretsFileError, type SecretStore } from "./security/secret-store.js";
 
 // The app's own settings (DESIGN.md §7); Probot reads its own (APP_ID, PRIVATE_KEY, …) itself.
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().default("./data"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).default(2),
+  INSTALLATION_CONCURRENCY: z.coerce.number().int().min(0).default(0),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   PUBLIC_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   WORKER_ID: z.string().optional(),
+  APP_SLUG: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/i, "must be the app's slug as in its URL on GitHub, e.g. my-automations")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 export interface AppConfig {
@@ -16,10 +25,20 @@ export interface AppConfig {
   dataDir: string;
   workspaceRoot: string;
   workerConcurrency: number;
+  /** Actions of one installation executing at once across all replicas (INSTALLATION_CONCURRENCY); 0 or absent: no limit. */
+  installationConcurrency?: number;
+  /** How long running actions may finish after SIGTERM before they are killed and handed back; absent: 30 s. */
+  shutdownGraceMs?: number;
   publicUrl: string | undefined;
   workerId: string;
   leaseMs: number;
   pollMs: number;
+  /** The app's own pages under /automations; absent: not served. */
+  pages?: PagesConfig;
+  /** Secret values for containers (AUTOMATION_SECRET_<NAME>, SECRETS_FILE); absent: none. */
+  secrets?: SecretStore;
+  /** The app's slug (APP_SLUG): its commits are authored as `<slug>[bot]`; absent: `automations`. */
+  appSlug?: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -39,9 +58,23 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     workspaceRoot: resolve(dataDir, "workspaces"),
     workerConcurrency: e.WORKER_CONCURRENCY,
+    installationConcurrency: e.INSTALLATION_CONCURRENCY,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     publicUrl: e.PUBLIC_URL,
     workerId: e.WORKER_ID ?? `${hostname()}:${process.pid}`,
     leaseMs: 30_000,
     pollMs: 5_000,
+    pages: readPagesConfig(env, e.PUBLIC_URL),
+    secrets: readSecretsOrFail(env),
+    appSlug: e.APP_SLUG,
   };
+}
+
+function readSecretsOrFail(env: NodeJS.ProcessEnv): SecretStore {
+  try {
+    return readSecrets(env);
+  } catch (err) {
+    if (err instanceof SecretsFileError) throw new ConfigError(err.message);
+    throw err;
+  }
 }

@@ -1,15 +1,34 @@
 import type { ApplicationFunction, Probot } from "probot";
-import { onIssueComment, type IngressDeps } from "./ingress/on-issue-comment.js";
+import type { EmitterWebhookEventName } from "@octokit/webhooks";
+import type { IngressDeps } from "./ingress/on-issue-comment.js";
+import { webhookHandlers } from "./ingress/webhook-handlers.js";
+import { recordWebhook } from "./ingress/record-webhook.js";
+import { contextHandler } from "./ingress/context-handler.js";
+import type { DeliveryHandler } from "./ingress/delivery-processor.js";
+import { pagesHandler } from "./web/pages-handler.js";
+import type { PagesConfig } from "./web/pages-config.js";
 
 export interface AppHooks extends IngressDeps {
-  /** Called once the app is loaded with credentials, to start the workers and the reporter. */
-  onLoad?(app: Probot): void;
+  /**
+   * Called once the app is loaded with credentials, to start the workers, the reporter and the
+   * processing of stored webhooks with `deliveryHandlers` (by `event.action`).
+   */
+  onLoad?(app: Probot, deliveryHandlers: ReadonlyMap<string, DeliveryHandler>): void;
+  /** The app's own pages under /automations; absent: not served. */
+  pages?: { config: PagesConfig; pollMs?: number };
 }
 
-/** The Probot app: wires webhook handlers to their stages, nothing else. */
+/**
+ * The Probot app: wires webhook handlers to their stages, nothing else. The endpoint only stores
+ * each delivery of the events the app acts on; the handlers run on the stored deliveries.
+ */
 export function automationsApp(deps: AppHooks): ApplicationFunction {
-  return (app) => {
-    app.on("issue_comment.created", onIssueComment(deps));
-    deps.onLoad?.(app);
+  return (app, options) => {
+    const handlers = webhookHandlers(deps);
+    const record = recordWebhook({ ...deps, log: app.log });
+    for (const event of handlers.keys()) app.on(event as EmitterWebhookEventName, record);
+    const deliveryHandlers = new Map([...handlers].map(([event, handler]) => [event, contextHandler(app, handler)] as const));
+    if (deps.pages) options.addHandler(pagesHandler(app, { db: deps.db, wakeups: deps.wakeups, ...deps.pages }));
+    deps.onLoad?.(app, deliveryHandlers);
   };
 }

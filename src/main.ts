@@ -4,7 +4,8 @@ import { ConfigError, readConfig, type AppConfig } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { migrateDatabase } from "./db/migrate.js";
 import { automationsApp } from "./index.js";
-import { inProcessWakeups } from "./queue/wakeups.js";
+import pino from "pino";
+import { openWakeups } from "./queue/open-wakeups.js";
 import { DockerRuntime } from "./execution/docker/docker-runtime.js";
 import { startBackground, type Background } from "./background.js";
 
@@ -24,15 +25,17 @@ try {
 }
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await migrateDatabase(database);
-const wakeups = inProcessWakeups();
+// LISTEN/NOTIFY on PostgreSQL, so wake-ups and cancels reach every replica; in-process on PGlite.
+const wakeups = await openWakeups(database, pino({ name: "wakeups" }));
 let background: Background | null = null;
 
 const server = await run(
   automationsApp({
     db: database.db,
     wakeups,
-    onLoad: (app) => {
-      background = startBackground({ app, db: database.db, wakeups, runtime: new DockerRuntime(), config, log: app.log });
+    pages: config.pages ? { config: config.pages } : undefined,
+    onLoad: (app, deliveryHandlers) => {
+      background = startBackground({ app, db: database.db, wakeups, runtime: new DockerRuntime(), config, log: app.log, deliveryHandlers });
       app.log.info(
         { database: database.kind, workers: config.workerConcurrency, dataDir: config.dataDir },
         "automations ready",
@@ -51,6 +54,7 @@ const shutdown = async (signal: string) => {
   try {
     await background?.stop();
     await server.stop();
+    await wakeups.close?.();
     await database.close();
     process.exit(0);
   } catch (err) {

@@ -125,9 +125,22 @@ const projectGlob = z.string().refine((value) => isProjectGlob(value), {
 });
 
 function isProjectGlob(value: string): boolean {
-  if (value.trim() === "" || value.startsWith("/") || value.includes("\\")) return false;
-  return !value.split("/").some((part) => part === "..");
+  // An exclusion names a directory as well, and is held to the same rule.
+  const path = value.startsWith("!") ? value.slice(1) : value;
+  if (path.trim() === "" || path.startsWith("/") || path.includes("\\")) return false;
+  // The root is the whole repository, which a definition without `projects` already means.
+  if (/^(\.\/?)+$/.test(path.trim())) return false;
+  return !path.split("/").some((part) => part === "..");
 }
+
+/** A list of globs where `!` excludes needs something to exclude from. */
+function withSomethingIncluded(what: string) {
+  return {
+    error: `must include at least one ${what} without "!"; a "!" pattern only removes from what the others select`,
+  };
+}
+
+const includesSomething = (globs: readonly string[]) => globs.some((glob) => !glob.startsWith("!"));
 
 const branchName = z.string().refine((value) => isBranchName(value), {
   error: (issue) => `"${String(issue.input)}" is not a valid branch name`,
@@ -151,6 +164,7 @@ const targets = strictObject({
   repositories: z
     .array(repositoryGlob)
     .min(1)
+    .refine(includesSomething, withSomethingIncluded("repository pattern"))
     .optional()
     .describe('Globs over the installation\'s repositories, "owner/name" with *; a leading ! excludes. Default: the repository where the automation was triggered.'),
   topics: z.array(nonEmptyString).optional().describe("Only repositories that have at least one of these topics."),
@@ -159,6 +173,7 @@ const targets = strictObject({
   projects: z
     .array(projectGlob)
     .min(1)
+    .refine(includesSomething, withSomethingIncluded("project path"))
     .optional()
     .describe('Directory globs inside each repository, e.g. "services/*": one action per matching directory instead of one per repository.'),
 });

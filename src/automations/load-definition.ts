@@ -26,18 +26,19 @@ export async function loadDefinitionSource(
   name: string,
 ): Promise<DefinitionLookup> {
   const path = definitionPath(name);
-  const own = await readFile(octokit, where.owner, where.repo, path, where.defaultBranch);
+  const own = await readDefinitionFile(octokit, where.owner, where.repo, path, where.defaultBranch);
   if (own) return { kind: "found", file: own };
   const searched = [`${where.owner}/${where.repo}:${path} (branch ${where.defaultBranch})`];
   if (where.repo !== ".github") {
-    const shared = await readFile(octokit, where.owner, ".github", path, undefined);
+    const shared = await readDefinitionFile(octokit, where.owner, ".github", path, undefined);
     if (shared) return { kind: "found", file: shared };
     searched.push(`${where.owner}/.github:${path} (default branch)`);
   }
   return { kind: "missing", searched };
 }
 
-async function readFile(
+/** One definition file from a branch (`ref`) or the default branch (undefined); null when it is not there. */
+export async function readDefinitionFile(
   octokit: InstallationOctokit,
   owner: string,
   repo: string,

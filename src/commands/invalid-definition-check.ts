@@ -1,3 +1,5 @@
+import type { Logger } from "pino";
+import type { InstallationOctokit } from "../github-app/installation-octokit.js";
 import type { DefinitionSource } from "../automations/load-definition.js";
 import type { DefinitionError } from "../automations/parse-definition.js";
 import { renderDefinitionErrorsCheck } from "../reporting/render-definition-errors.js";
@@ -15,9 +17,20 @@ export async function createInvalidDefinitionCheck(
   file: DefinitionSource,
   errors: readonly DefinitionError[],
 ): Promise<void> {
-  const { owner, repo } = ctx.repository;
+  await createDefinitionErrorsCheck(ctx, { ...ctx.repository, headSha: () => commitToRunOn(ctx) }, name, file, errors);
+}
+
+/** The same check for any trigger, on `headSha` of `owner/repo`; logged, never thrown. */
+export async function createDefinitionErrorsCheck(
+  ctx: { octokit: InstallationOctokit; log: Logger },
+  on: { owner: string; repo: string; headSha: () => Promise<string> },
+  name: string,
+  file: DefinitionSource,
+  errors: readonly DefinitionError[],
+): Promise<void> {
+  const { owner, repo } = on;
   try {
-    const headSha = await commitToRunOn(ctx);
+    const headSha = await on.headSha();
     const check = renderDefinitionErrorsCheck({
       automation: name,
       errors,

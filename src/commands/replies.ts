@@ -43,7 +43,41 @@ export function notYetAvailableReply(verb: string): string {
   return `\`/automation ${verb}\` is not available in this version of the app yet. \`/automation help\` lists what is.`;
 }
 
-export function gitHubFailureReply(doing: string, err: unknown): string {
+export function gitHubFailureReply(doing: string, err: unknown, nothingDone = "Nothing was started"): string {
   const status = typeof err === "object" && err !== null && "status" in err ? ` (GitHub answered ${String(err.status)})` : "";
-  return `Could not ${doing}${status}. Nothing was started; please try again in a moment.`;
+  return `Could not ${doing}${status}. ${nothingDone}; please try again in a moment.`;
+}
+
+/** `/automation help`: the syntax, then examples of a typical session and who may do what. */
+export function helpReply(usage: string): string {
+  return [
+    usage,
+    "",
+    "For example, see which repositories a run would touch, start it on two of them, then stop it:",
+    "",
+    "```",
+    "/automation plan upgrade-node",
+    "/automation run upgrade-node acme/api acme/web",
+    "/automation cancel upgrade-node",
+    "```",
+    "",
+    "Starting and cancelling need write access to this repository (and a run's targets); each action shows as a check run, whose Re-run button runs it again.",
+  ].join("\n");
+}
+
+/** `/automation cancel` again while the running actions of an earlier cancel are still stopping. */
+export function alreadyCancellingReply(runs: number): string {
+  return runs === 1
+    ? "The active run was already cancelled; its running actions are being stopped."
+    : `The ${runs} active runs were already cancelled; their running actions are being stopped.`;
+}
+
+export function cancelRefusedReply(login: string, repository: string, permission: string): string {
+  return `@${login} needs write access to ${repository} to cancel runs here (has: ${permission}). Nothing was cancelled.`;
+}
+
+/** `/automation cancel` found nothing pending or running to cancel. */
+export function nothingToCancelReply(automation: string | null, isPullRequest: boolean): string {
+  const of = automation === null ? "" : ` of \`${automation}\``;
+  return `There are no active runs${of} started from this ${isPullRequest ? "pull request" : "issue"}, so nothing was cancelled.`;
 }

@@ -1,55 +1,90 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
 import type { InstallationOctokit } from "../github-app/installation-octokit.js";
-import { loadDefinitionSource } from "../automations/load-definition.js";
-import { parseDefinition } from "../automations/parse-definition.js";
 import { createRun } from "../runs/create-run.js";
 import type { RunTrigger } from "../runs/run-trigger.js";
+import { resolveTargets } from "../targets/resolve-targets.js";
+import { isSurprisingSkip, toSkippedTarget } from "../targets/target.js";
 import { authorizeWrite } from "./authorize.js";
-import { commitToRunOn } from "./commit-to-run-on.js";
+import { lookupsFor } from "./comment-lookups.js";
 import { createInvalidDefinitionCheck } from "./invalid-definition-check.js";
-import { commentTriggerOffReply, disabledReply, gitHubFailureReply, invalidDefinitionReply, missingDefinitionReply } from "./replies.js";
+import { readDefinition } from "./read-definition.js";
+import { commentTriggerOffReply, disabledReply, gitHubFailureReply } from "./replies.js";
+import { noTargetsReply, runNotice } from "./target-replies.js";
 
 export interface CommentContext {
   octokit: InstallationOctokit;
   log: Logger;
   deliveryId: string;
   installationId: number;
-  repository: { owner: string; repo: string; id: number; defaultBranch: string; cloneUrl: string };
+  repository: {
+    owner: string;
+    repo: string;
+    id: number;
+    defaultBranch: string;
+    cloneUrl: string;
+    /** As the webhook reports them; `targets.topics` filters the commented repository by them. */
+    topics?: string[];
+    archived?: boolean;
+    fork?: boolean;
+  };
   issue: { number: number; isPullRequest: boolean };
   comment: { id: number; author: string };
 }
 
-export type CommandOutcome = { kind: "started"; runId: string; created: boolean } | { kind: "reply"; message: string };
+export type CommandOutcome =
+  /** `notice`: what the run leaves out that the commenter should hear about, if anything. */
+  | { kind: "started"; runId: string; created: boolean; notice: string | null }
+  | { kind: "reply"; message: string };
 
-/** `/automation run <name>`: authorize, read the definition, pin the commit, record the run. */
-export async function runCommand(db: Db, ctx: CommentContext, commandIndex: number, name: string): Promise<CommandOutcome> {
-  const { octokit, repository: repo } = ctx;
+/**
+ * `/automation run <name> [owner/repo …]`: authorize, read the definition, resolve its targets
+ * (only the listed repositories, when some are), pin each target's commit, record the run.
+ */
+export async function runCommand(
+  db: Db,
+  ctx: CommentContext,
+  commandIndex: number,
+  name: string,
+  requested: readonly string[] = [],
+): Promise<CommandOutcome> {
+  const { repository: repo } = ctx;
   const fullName = `${repo.owner}/${repo.repo}`;
+  const lookups = lookupsFor(ctx);
 
   let step = `check ${ctx.comment.author}'s permission on ${fullName}`;
   try {
-    const auth = await authorizeWrite(octokit, repo.owner, repo.repo, ctx.comment.author);
+    const auth = await authorizeWrite(lookups.writeAccess, fullName, ctx.comment.author);
     if (!auth.allowed) return { kind: "reply", message: auth.reason };
 
     step = `read the definition of \`${name}\``;
-    const lookup = await loadDefinitionSource(octokit, { owner: repo.owner, repo: repo.repo, defaultBranch: repo.defaultBranch }, name);
-    if (lookup.kind === "missing") return { kind: "reply", message: missingDefinitionReply(name, lookup.searched) };
-    const { file } = lookup;
-    const parsed = parseDefinition(file.source, file.path);
-    if (!parsed.ok) {
+    const read = await readDefinition(ctx, name);
+    if (read.kind === "missing") return { kind: "reply", message: read.message };
+    if (read.kind === "invalid") {
       // Reported twice, where each reader looks: a check annotated on the line, and the reply.
-      await createInvalidDefinitionCheck(ctx, name, file, parsed.errors);
-      const where = { definitionRepository: file.repository, readerRepository: fullName };
-      return { kind: "reply", message: invalidDefinitionReply(name, parsed.errors, where) };
+      await createInvalidDefinitionCheck(ctx, name, read.file, read.errors);
+      return { kind: "reply", message: read.message };
     }
-    if (!parsed.definition.enabled) return { kind: "reply", message: disabledReply(name, `${file.repository}:${file.path}`) };
-    if (!parsed.definition.on.comment) {
+    const { file, definition } = read;
+    if (!definition.enabled) return { kind: "reply", message: disabledReply(name, `${file.repository}:${file.path}`) };
+    if (!definition.on.comment) {
       return { kind: "reply", message: commentTriggerOffReply(name, `${file.repository}:${file.path}`) };
     }
 
     step = `find the commit to run on`;
-    const headSha = await commitToRunOn(ctx);
+    const headSha = await lookups.triggeringCommit();
+
+    step = `find the targets of \`${name}\``;
+    const resolution = await resolveTargets(lookups.targets, {
+      targets: definition.targets,
+      triggering: lookups.triggering,
+      triggeringCommit: lookups.triggeringCommit,
+      requested,
+      requester: { login: ctx.comment.author, writeAccess: lookups.writeAccess },
+    });
+    if (resolution.targets.length === 0) {
+      return { kind: "reply", message: noTargetsReply(name, resolution.notTargets, resolution.skipped) };
+    }
 
     step = "record the run";
     const trigger: RunTrigger = {
@@ -60,7 +95,7 @@ export async function runCommand(db: Db, ctx: CommentContext, commandIndex: numb
       sender: ctx.comment.author,
     };
     const { runId, created } = await createRun(db, {
-      automation: parsed.definition.name,
+      automation: definition.name,
       installationId: ctx.installationId,
       repository: fullName,
       repositoryId: repo.id,
@@ -68,15 +103,20 @@ export async function runCommand(db: Db, ctx: CommentContext, commandIndex: numb
       trigger,
       deliveryId: ctx.deliveryId,
       commandIndex,
-      definition: parsed.definition,
+      definition,
       definitionSource: file.source,
       definitionPath: file.path,
       definitionSha: file.sha,
       definitionRepository: file.repository,
-      targets: [{ repository: fullName, repositoryId: repo.id, cloneUrl: repo.cloneUrl, ref: headSha, project: null }],
+      targets: resolution.targets,
+      skippedTargets: resolution.skipped.map(toSkippedTarget),
     });
-    ctx.log.info({ runId, created, automation: name }, created ? "run created" : "run already recorded for this delivery");
-    return { kind: "started", runId, created };
+    ctx.log.info(
+      { runId, created, automation: name, targets: resolution.targets.length, skipped: resolution.skipped.length },
+      created ? "run created" : "run already recorded for this delivery",
+    );
+    const notice = runNotice(name, resolution.targets.length, resolution.notTargets, resolution.skipped.filter(isSurprisingSkip));
+    return { kind: "started", runId, created, notice };
   } catch (err) {
     ctx.log.error({ err, automation: name }, `could not ${step}`);
     return { kind: "reply", message: gitHubFailureReply(step, err) };

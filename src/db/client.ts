@@ -9,7 +9,15 @@ export type DatabaseKind = "postgres" | "pglite";
 export interface Database {
   db: Db;
   kind: DatabaseKind;
+  /** LISTEN/NOTIFY, on PostgreSQL only (src/queue/postgres-wakeups.ts). */
+  notifications?: NotificationChannel;
   close(): Promise<void>;
+}
+
+/** PostgreSQL's LISTEN/NOTIFY; `onListen` runs on each (re)connect of the listening connection. */
+export interface NotificationChannel {
+  listen(channel: string, onNotify: (payload: string) => void, onListen: () => void): Promise<{ unlisten(): Promise<void> }>;
+  notify(channel: string, payload: string): Promise<void>;
 }
 
 /** PostgreSQL through postgres.js when a URL is given; otherwise PGlite stored in `dataDir`. */
@@ -17,10 +25,22 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   if (options.databaseUrl) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const client = postgres(options.databaseUrl, { max: 10, onnotice: () => {} });
+    // No type fetch on connect: it is a query of its own whose failure, when the database drops a
+    // connection, surfaces as an unhandled rejection; the app uses no array types that need it.
+    const client = postgres(options.databaseUrl, { max: 10, onnotice: () => {}, fetch_types: false });
     return {
       db: drizzle(client, { schema }) as unknown as Db,
       kind: "postgres",
+      notifications: {
+        // postgres.js keeps one extra connection for LISTEN and re-listens after a reconnect.
+        listen: async (channel, onNotify, onListen) => {
+          const meta = await client.listen(channel, onNotify, onListen);
+          return { unlisten: () => meta.unlisten() };
+        },
+        notify: async (channel, payload) => {
+          await client.notify(channel, payload);
+        },
+      },
       close: () => client.end({ timeout: 5 }),
     };
   }

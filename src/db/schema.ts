@@ -2,3 +2,4 @@
 export * from "../runs/runs.sql.js";
 export * from "../execution/logs.sql.js";
 export * from "../reporting/outbox.sql.js";
+export * from "../ingress/deliveries.sql.js";

@@ -7,9 +7,11 @@ export interface ContainerSpec {
   workspaceDir: string;
   workspaceMount: string;
   env: Record<string, string>;
+  /** More host directories mounted read-write, e.g. the agent's prompt and session files. */
+  extraMounts?: Array<{ source: string; target: string }>;
   /** Labels put on the container, e.g. the action id, so a lost container can be found. */
   labels: Record<string, string>;
-  /** Defaults to the image's user. */
+  /** Defaults to a non-root user chosen by containerUser() in src/security/container-hardening.ts. */
   user?: string;
   network: "bridge" | "none";
   resources: { memoryBytes?: number; nanoCpus?: number; pids?: number };
@@ -28,19 +30,35 @@ export interface ExecResult {
   exitCode: number;
 }
 
+/**
+ * Asked after each chunk of output: a promise means "hold on". No more output is read from the
+ * command until it settles, so the command blocks on a full pipe rather than its output piling
+ * up in memory. Undefined means go on.
+ */
+export type Backpressure = () => Promise<void> | undefined;
+
 export interface RunningContainer {
   readonly id: string;
-  /** Runs a command; output is handed over chunk by chunk as it comes. */
-  exec(spec: ExecSpec, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<ExecResult>;
+  /** Runs a command; output is handed over chunk by chunk as it comes, paced by `backpressure`. */
+  exec(
+    spec: ExecSpec,
+    onOutput: (stream: OutputStream, chunk: Buffer) => void,
+    backpressure?: Backpressure,
+  ): Promise<ExecResult>;
   /** Stops everything in the container at once. Harmless when already stopped. */
   kill(): Promise<void>;
   /** Removes the container. Harmless when already gone. */
   remove(): Promise<void>;
+  /** Whether the kernel killed a process of this container for exceeding its memory limit since `since`. */
+  outOfMemory(since: Date): Promise<boolean>;
 }
 
 export interface ContainerRuntime {
-  /** Creates and starts a long-lived container that commands are executed in. */
-  start(spec: ContainerSpec): Promise<RunningContainer>;
+  /**
+   * Creates and starts a long-lived container that commands are executed in. A missing image is
+   * pulled first, its progress handed to `onProgress` line by line.
+   */
+  start(spec: ContainerSpec, onProgress?: (line: string) => void): Promise<RunningContainer>;
   /** Removes every container carrying this label value, e.g. one left behind by a lost worker. */
   removeByLabel(key: string, value: string): Promise<number>;
 }

@@ -5,18 +5,39 @@ import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
 import type { ClaimedAction } from "../queue/claim-action.js";
 import { finishAction, finishStep, startStep, type ActionEnd } from "../runs/transitions.js";
-import type { ContainerRuntime, OutputStream, RunningContainer } from "./container-runtime.js";
+import type { Backpressure, ContainerRuntime, OutputStream, RunningContainer } from "./container-runtime.js";
 import { createLogWriter, SYSTEM_STEP, type LogWriter } from "./log-writer.js";
 import { cloneWorkspace, removeWorkspace } from "./workspace.js";
 import type { InstallationTokens } from "./installation-tokens.js";
 import { stepEnvironment } from "./step-environment.js";
 import { ACTION_LABEL, RUN_LABEL } from "./container-labels.js";
 import { formatDuration } from "../reporting/format-duration.js";
+import { stopRequestOf, throwIfStopped } from "../queue/stop-request.js";
+import { publishActionChanges, type PublishingDeps } from "./publish-action-changes.js";
+import { secretsFor, type SecretStore } from "../security/secret-store.js";
+import { createMasker } from "../security/mask-secrets.js";
+import { maskingLogger } from "../security/masking-logger.js";
+import { DEFAULT_MEMORY_BYTES, formatMemory } from "../security/container-hardening.js";
+import { makeWritableForContainer } from "./workspace-access.js";
+import { recordSecretFingerprints, storeErrorLine, storeSession } from "./action-records.js";
+import {
+  AGENT_MOUNT,
+  agentDirFor,
+  agentStepFiles,
+  createAgentDir,
+  prepareAgentStep,
+  readAgentSession,
+  removeAgentDir,
+} from "./agent-files.js";
 
 export interface ExecutionDeps {
   db: Db;
   runtime: ContainerRuntime;
   tokens: InstallationTokens;
+  /** Secret values; a definition's `container.secrets` names which ones its container gets. */
+  secrets: SecretStore;
+  /** Turns a workspace with changes into a pull request. */
+  publishing: PublishingDeps;
   /** Where workspaces are cloned, one directory per action. */
   workspaceRoot: string;
   log: Logger;
@@ -26,21 +47,45 @@ export interface ExecutionDeps {
 
 const WORKSPACE_MOUNT = "/workspace";
 
+// The checkout belongs to the app's user, the steps run as another: without this, git in a step
+// refuses the repository as of "dubious ownership". Environment config counts as command line.
+const CHECKOUT_GIT_ENV = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "safe.directory", GIT_CONFIG_VALUE_0: "*" };
+
 /**
  * Executes one claimed action: clone, container, steps in order, cleanup. Everything that
  * happens is recorded as it happens; whatever goes wrong ends the action with a readable reason.
+ * When `signal` aborts (src/queue/stop-request.ts) the container is killed at once: a cancel
+ * ends the action `stopped`, a shutdown leaves it to the worker to hand over.
  */
-export async function executeAction(deps: ExecutionDeps, action: ClaimedAction): Promise<void> {
+export async function executeAction(
+  deps: ExecutionDeps,
+  action: ClaimedAction,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<void> {
   const { db, runtime, log: baseLog } = deps;
-  const log = baseLog.child({ runId: action.runId, actionId: action.id });
   const definition = action.run.definition;
-  const output = createLogWriter(db, action.id);
+  // Secrets first: everything stored or logged from here on is masked with their values.
+  const secrets = secretsFor(deps.secrets, definition.container.secrets ?? []);
+  const masker = createMasker(secrets.ok ? Object.values(secrets.values) : []);
+  const log = maskingLogger(baseLog.child({ runId: action.runId, actionId: action.id }), masker);
+  const output = createLogWriter(db, action.id, { masker });
   const workspaceDir = join(deps.workspaceRoot, action.id);
+  const agentDir = agentDirFor(workspaceDir);
+  // The agent sessions of the action's agent steps, one after the other, masked.
+  let session = "";
+  // The step that is running or failed, whose last output line is the action's error line.
+  let failingStep: number | null = null;
   let container: RunningContainer | null = null;
   const claim = { actionId: action.id, workerId: action.claimedBy ?? "", attempt: action.attempts };
 
-  const finish = async (end: ActionEnd) => {
+  const finish = async (unmasked: ActionEnd) => {
+    const end = { ...unmasked, reason: unmasked.reason == null ? unmasked.reason : masker.mask(unmasked.reason) };
+    output.release();
     await output.flush().catch((err: unknown) => log.error({ err }, "could not store the end of the log"));
+    if (end.status === "failed") {
+      const line = (failingStep === null ? null : output.lastLine(failingStep)) ?? end.reason?.split("\n")[0] ?? null;
+      if (line) await storeErrorLine(db, claim, masker.mask(line.trim())).catch((err: unknown) => log.error({ err }, "could not store the error line"));
+    }
     await finishAction(db, claim, end);
     deps.onChange();
     log.info({ status: end.status, reason: end.reason }, "action finished");
@@ -50,9 +95,16 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
   // no container or workspace behind.
   let end: ActionEnd | null = null;
   try {
+    throwIfStopped(signal);
+    if (!secrets.ok) throw new Error(secrets.reason);
+    const fingerprints = deps.secrets.fingerprints(secrets.values);
+    if (fingerprints) await recordSecretFingerprints(db, action.runId, fingerprints);
     system(output, `Cloning ${action.repository} at ${action.ref}`);
-    await mkdir(deps.workspaceRoot, { recursive: true });
+    // The app's alone: checkouts in it are made writable for the container's user.
+    await mkdir(deps.workspaceRoot, { recursive: true, mode: 0o700 });
     const token = await deps.tokens.tokenFor(action.run.installationId);
+    // An earlier attempt of this action, whose worker was killed, may have left its checkout here.
+    await removeWorkspace(workspaceDir);
     const workspace = await cloneWorkspace({
       cloneUrl: action.cloneUrl,
       ref: action.ref,
@@ -63,12 +115,17 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
     system(output, `Checked out ${workspace.headSha}`);
 
     const c = definition.container;
+    // The container runs as a non-root user (src/security/container-hardening.ts).
+    await makeWritableForContainer(workspaceDir);
+    await createAgentDir(agentDir);
+    const memoryLimit = c.resources?.memory ?? DEFAULT_MEMORY_BYTES;
     system(output, `Starting container from ${c.image}`);
     container = await runtime.start({
       image: c.image,
       workspaceDir,
       workspaceMount: WORKSPACE_MOUNT,
-      env: c.env ?? {},
+      extraMounts: [{ source: agentDir, target: AGENT_MOUNT }],
+      env: { ...CHECKOUT_GIT_ENV, ...c.env, ...secrets.values },
       labels: { [ACTION_LABEL]: action.id, [RUN_LABEL]: action.runId },
       network: c.network ?? "bridge",
       resources: {
@@ -76,7 +133,10 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
         nanoCpus: c.resources?.cpus !== undefined ? Math.round(c.resources.cpus * 1e9) : undefined,
         pids: c.resources?.pids,
       },
-    });
+    }, (line) => system(output, line));
+    const started = container;
+    signal.addEventListener("abort", () => void started.kill().catch(() => {}), { once: true });
+    throwIfStopped(signal);
 
     const workingDir = action.project ? posix.join(WORKSPACE_MOUNT, action.project) : WORKSPACE_MOUNT;
     const actionDeadline = c.timeout !== undefined ? Date.now() + c.timeout : Infinity;
@@ -88,17 +148,24 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
         return;
       }
       deps.onChange();
-      if (step.kind !== "run") {
-        await finishStep(db, claim, index, { status: "failed", exitCode: null, reason: "agent steps are not supported by this version" });
-        failure = { status: "failed", reason: `step "${step.name}": agent steps are not supported by this version` };
-        break;
-      }
+      failingStep = index;
+      // An agent step runs like a run step, with its prompt and session files beside the checkout.
+      const agent = step.kind === "agent" ? agentStepFiles(agentDir, index) : null;
+      const agentEnv = step.kind === "agent" && agent ? await prepareAgentStep(agent, step.agent.prompt) : {};
       const limit = Math.min(step.timeout ?? Infinity, actionDeadline - Date.now());
+      const stepStartedAt = new Date();
       const result = await execWithLimit(container, limit, {
-        command: ["/bin/sh", "-c", step.run],
-        env: stepEnvironment(action, step.env),
+        command: ["/bin/sh", "-c", step.kind === "run" ? step.run : step.agent.command],
+        env: { ...stepEnvironment(action, step.env), ...agentEnv },
         workingDir,
-      }, (stream, text) => output.write(index, stream, text));
+      }, (stream, text) => output.write(index, stream, text), () => output.drained());
+      output.release(index);
+      const stepSession = agent ? await readAgentSession(agent) : null;
+      if (stepSession !== null) {
+        session += masker.mask(stepSession.endsWith("\n") ? stepSession : `${stepSession}\n`);
+        await storeSession(db, claim, session);
+      }
+      throwIfStopped(signal);
       if (result.timedOut) {
         const reason = `timed out after ${formatDuration(limit)}`;
         await finishStep(db, claim, index, { status: "failed", exitCode: null, reason });
@@ -107,17 +174,39 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
       }
       if (result.exitCode === 0) {
         await finishStep(db, claim, index, { status: "done", exitCode: 0 });
+        failingStep = null;
       } else {
-        await finishStep(db, claim, index, { status: "failed", exitCode: result.exitCode, reason: null });
+        // The kernel's OOM kill shows only as exit code 137; the engine knows the cause.
+        const outOfMemory: boolean = await container.outOfMemory(stepStartedAt).catch(() => false);
+        const stepReason = outOfMemory ? `out of memory (limit ${formatMemory(memoryLimit)})` : null;
+        await finishStep(db, claim, index, { status: "failed", exitCode: result.exitCode, reason: stepReason });
         if (!step.continue_on_error) {
-          failure = { status: "failed", reason: `step "${step.name}" failed with exit code ${result.exitCode}` };
+          failure = {
+            status: "failed",
+            reason: stepReason
+              ? `step "${step.name}": ${stepReason}`
+              : `step "${step.name}" failed with exit code ${result.exitCode}`,
+          };
           break;
         }
+        failingStep = null;
       }
       deps.onChange();
     }
-    end = failure ?? { status: "done" };
+    // All steps succeeded: the workspace's changes become the target's pull request (DESIGN.md §5.6).
+    end = failure ?? (await publishActionChanges(deps, action, claim, workspace, (line) => system(output, line)));
   } catch (err) {
+    if (signal.aborted) {
+      // The kill made the step's command fail; what counts is why it was killed.
+      const request = stopRequestOf(signal);
+      system(output, request.kind === "cancel" ? `Stopped: ${request.reason}` : "Stopped: the worker is shutting down");
+      if (request.kind === "cancel") end = { status: "stopped", reason: request.reason };
+      else {
+        output.release();
+        await output.flush().catch(() => {});
+      }
+      return;
+    }
     const reason = err instanceof Error ? err.message : String(err);
     system(output, `Error: ${reason}`);
     log.warn({ err }, "action failed before its steps could finish");
@@ -125,6 +214,7 @@ export async function executeAction(deps: ExecutionDeps, action: ClaimedAction):
   } finally {
     if (container) await container.remove().catch((err: unknown) => log.warn({ err }, "could not remove the container"));
     await removeWorkspace(workspaceDir).catch((err: unknown) => log.warn({ err }, "could not remove the workspace"));
+    await removeAgentDir(agentDir).catch((err: unknown) => log.warn({ err }, "could not remove the agent files"));
     if (end) await finish(end);
   }
 }
@@ -139,6 +229,8 @@ async function execWithLimit(
   limitMs: number,
   spec: { command: string[]; env: Record<string, string>; workingDir: string },
   onText: (stream: OutputStream, text: string) => void,
+  // Output faster than the database stores it pauses the command instead of filling memory.
+  backpressure: Backpressure,
 ): Promise<{ exitCode: number; timedOut: boolean }> {
   // Chunks can split a multi-byte character; decode each stream on its own.
   const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
@@ -152,7 +244,7 @@ async function execWithLimit(
       : null;
   try {
     const { exitCode } = await container
-      .exec(spec, (stream, chunk) => onText(stream, decoders[stream].write(chunk)))
+      .exec(spec, (stream, chunk) => onText(stream, decoders[stream].write(chunk)), backpressure)
       .catch((err: unknown) => {
         if (timedOut) return { exitCode: -1 };
         throw err;

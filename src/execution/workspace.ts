@@ -169,7 +169,7 @@ function urlWithoutCredentials(url: string): string {
 }
 
 // Variables like GIT_DIR (set when running under a git hook) would redirect git elsewhere.
-function cleanProcessEnvironment(): Record<string, string> {
+export function cleanProcessEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
@@ -179,20 +179,20 @@ function cleanProcessEnvironment(): Record<string, string> {
   return env;
 }
 
-function nonEmptyLines(text: string): string[] {
+export function nonEmptyLines(text: string): string[] {
   return text
     .split(/\r?\n|\r/)
     .map((line) => line.trim())
     .filter((line) => line.length > 0);
 }
 
-interface GitResult {
+export interface GitResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-function runGit(args: string[], cwd: string, env: Record<string, string>): Promise<GitResult> {
+export function runGit(args: string[], cwd: string, env: Record<string, string>): Promise<GitResult> {
   return new Promise((resolve) => {
     const child = spawn("git", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const stdout: Buffer[] = [];

@@ -3,7 +3,10 @@ import type { Db } from "../db/client.js";
 import type { Wakeups } from "../queue/wakeups.js";
 import { parseCommands, usageText } from "../commands/parse-commands.js";
 import { runCommand, type CommentContext } from "../commands/run-command.js";
-import { notYetAvailableReply, replyBody } from "../commands/replies.js";
+import { helpReply, replyBody } from "../commands/replies.js";
+import { cancelCommand } from "../commands/cancel-command.js";
+import { planCommand } from "../commands/plan-command.js";
+import { listCommand } from "../commands/list-command.js";
 
 export interface IngressDeps {
   db: Db;
@@ -39,6 +42,9 @@ export function onIssueComment(deps: IngressDeps) {
         id: payload.repository.id,
         defaultBranch: payload.repository.default_branch,
         cloneUrl: payload.repository.clone_url,
+        topics: payload.repository.topics ?? [],
+        archived: payload.repository.archived,
+        fork: payload.repository.fork,
       },
       issue: { number: payload.issue.number, isPullRequest: Boolean(payload.issue.pull_request) },
       comment: { id: payload.comment.id, author: payload.comment.user?.login ?? payload.sender.login },
@@ -50,6 +56,7 @@ export function onIssueComment(deps: IngressDeps) {
       });
 
     let started = false;
+    let cancelled = false;
     for (const [index, line] of lines.entries()) {
       if (line.kind === "reply") {
         await reply(line.message);
@@ -58,16 +65,29 @@ export function onIssueComment(deps: IngressDeps) {
       const { command } = line;
       switch (command.verb) {
         case "run": {
-          const outcome = await runCommand(deps.db, ctx, index, command.automation);
+          const outcome = await runCommand(deps.db, ctx, index, command.automation, command.repositories);
           if (outcome.kind === "reply") await reply(outcome.message);
-          else if (outcome.created) started = true;
+          else if (outcome.created) {
+            started = true;
+            if (outcome.notice) await reply(outcome.notice);
+          }
+          break;
+        }
+        case "plan":
+          await reply(await planCommand(ctx, command.automation, command.repositories));
+          break;
+        case "list":
+          await reply(await listCommand(ctx));
+          break;
+        case "cancel": {
+          const outcome = await cancelCommand(deps, ctx, command.automation);
+          if (outcome.kind === "reply") await reply(outcome.message);
+          else cancelled = true;
           break;
         }
         case "help":
-          await reply(usageText());
+          await reply(helpReply(usageText()));
           break;
-        default:
-          await reply(notYetAvailableReply(command.verb));
       }
     }
     if (started) {
@@ -75,6 +95,11 @@ export function onIssueComment(deps: IngressDeps) {
       deps.wakeups.notify("checks");
       await context.octokit.rest.reactions
         .createForIssueComment(context.repo({ comment_id: payload.comment.id, content: "rocket" as const }))
+        .catch((err: unknown) => log.warn({ err }, "could not react to the comment"));
+    }
+    if (cancelled) {
+      await context.octokit.rest.reactions
+        .createForIssueComment(context.repo({ comment_id: payload.comment.id, content: "+1" as const }))
         .catch((err: unknown) => log.warn({ err }, "could not react to the comment"));
     }
   };

@@ -1,6 +1,7 @@
 import type { ActionView } from "../runs/action-view.js";
+import type { RunStatus } from "../runs/statuses.js";
 
-// The action status → check run mapping of DESIGN.md §2; nothing else decides it.
+// The status → check run mappings of DESIGN.md §2, for actions and runs; nothing else decides them.
 
 export type CheckConclusion = "success" | "failure" | "timed_out" | "cancelled" | "skipped";
 
@@ -28,3 +29,14 @@ export function checkRunStatus(action: Pick<ActionView, "status" | "timedOut" | 
     }
   }
 }
+
+/**
+ * The run status → summary check mapping: DESIGN.md §2 applied to the run as to an action that
+ * started, so a run whose actions were stopped (and none failed) reads `cancelled`.
+ */
+export function runCheckStatus(status: RunStatus): CheckRunStatus {
+  return checkRunStatus({ status, timedOut: false, startedAt: RUN_STARTED });
+}
+
+// Any start time: a run's status alone decides its conclusion.
+const RUN_STARTED = new Date(0);

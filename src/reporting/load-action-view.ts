@@ -1,4 +1,4 @@
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { actions, actionSteps, runs } from "../runs/runs.sql.js";
 import { logChunks } from "../execution/logs.sql.js";
@@ -12,7 +12,11 @@ export interface ActionReportState {
   checkRepository: string;
   headSha: string;
   checkRunId: number | null;
+  /** The agent session as JSON lines, when an agent step left one. */
+  session: string | null;
 }
+
+const TAIL_PAGE_CHUNKS = 8;
 
 /** Reads what the check of one action shows, with just enough of the log's end to fill it. */
 export async function loadActionView(db: Db, actionId: string): Promise<ActionReportState | null> {
@@ -31,17 +35,23 @@ export async function loadActionView(db: Db, actionId: string): Promise<ActionRe
     .where(eq(logChunks.actionId, actionId));
   const tail: string[] = [];
   let tailChars = 0;
-  // Newest chunks first, until there is more than a check can hold.
-  const newest = await db
-    .select({ content: logChunks.content })
-    .from(logChunks)
-    .where(eq(logChunks.actionId, actionId))
-    .orderBy(desc(logChunks.id))
-    .limit(2000);
-  for (const { content } of newest) {
-    tail.unshift(content);
-    tailChars += content.length;
-    if (tailChars >= checkRunSummaryMaxChars) break;
+  // Newest chunks first, a few at a time, until there is more than a check can hold: a chunk can be
+  // large, and a long log must not be read into memory to show its end.
+  let before: number | null = null;
+  while (tailChars < checkRunSummaryMaxChars) {
+    const page: Array<{ id: number; content: string }> = await db
+      .select({ id: logChunks.id, content: logChunks.content })
+      .from(logChunks)
+      .where(before === null ? eq(logChunks.actionId, actionId) : and(eq(logChunks.actionId, actionId), lt(logChunks.id, before)))
+      .orderBy(desc(logChunks.id))
+      .limit(TAIL_PAGE_CHUNKS);
+    for (const { content } of page) {
+      tail.unshift(content);
+      tailChars += content.length;
+      if (tailChars >= checkRunSummaryMaxChars) break;
+    }
+    if (page.length < TAIL_PAGE_CHUNKS) break;
+    before = page[page.length - 1]!.id;
   }
 
   return {
@@ -49,6 +59,7 @@ export async function loadActionView(db: Db, actionId: string): Promise<ActionRe
     checkRepository: run.repository,
     headSha: run.headSha,
     checkRunId: action.checkRunId,
+    session: action.session,
     view: {
       id: action.id,
       automation: run.automation,

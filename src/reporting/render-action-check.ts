@@ -5,6 +5,7 @@ import { fitHead, fitTail } from "./fit-text.js";
 import { codeFenceFor, escapeMarkdownInline, singleLine } from "./markdown.js";
 import { formatDuration } from "./format-duration.js";
 import { checkRunSummaryMaxChars, checkRunTitleMaxChars } from "./github-limits.js";
+import { stripTerminalEscapes } from "./terminal-text.js";
 
 // An action's check run name, title and summary (DESIGN.md §6). Pure: the reporter does the I/O.
 
@@ -151,10 +152,4 @@ function renderLogSection(view: ActionView, budget: number): string {
   const note = omittedNote(view.logOmittedChars + fitted.omittedChars);
   const body = fitted.text.endsWith("\n") ? fitted.text : `${fitted.text}\n`;
   return `${heading}${note}${fence}\n${body}${fence}`;
-}
-
-// Colour and cursor codes show as noise on GitHub, and would spend the character budget.
-function stripTerminalEscapes(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g, "");
 }

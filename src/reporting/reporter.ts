@@ -1,132 +1,129 @@
-import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
-import { actions } from "../runs/runs.sql.js";
-import { isFinished } from "../runs/statuses.js";
-import { checkOutbox } from "./outbox.sql.js";
-import { loadActionView } from "./load-action-view.js";
-import { renderActionCheck } from "./render-action-check.js";
-import { checkRunStatus } from "./check-status.js";
-import type { ChecksApi, CheckRunFields } from "./checks-api.js";
+import type { ChecksApi } from "./checks-api.js";
 import { waitForWork } from "../queue/idle-wait.js";
 import type { Wakeups } from "../queue/wakeups.js";
-
-type OutboxRow = typeof checkOutbox.$inferSelect;
-type Phase = OutboxRow["phase"];
+import { classifySendError, exponentialBackoffMs } from "./github-errors.js";
+import {
+  claimCheck,
+  dueChecks,
+  giveUp,
+  markSent,
+  nextDueInMs,
+  pauseInstallation,
+  retryLater,
+  type CheckKey,
+} from "./outbox-claims.js";
+import { sendActionCheck, sendRunSummary, type SendDeps } from "./send-check.js";
+import { pageLinks } from "./page-links.js";
+import { enqueueLogProgress } from "./log-progress.js";
 
 export interface ReporterOptions {
   db: Db;
   checks: ChecksApi;
   wakeups: Wakeups;
   log: Logger;
+  /** Longest sleep without a wake-up; a safety net, wake-ups and due times come first. */
   pollMs: number;
-  /** Longest wait before retrying a failed send. */
+  /** The app's public address, for each check's `details_url`. */
+  publicUrl?: string;
+  /** Longest wait before retrying, whatever GitHub asks for (default 15 minutes). */
   maxBackoffMs?: number;
+  /** The first retry's wait after a failed send (default 1 second), doubled with each attempt. */
+  baseBackoffMs?: number;
+  /** Least time between two progress updates (step changes, a growing log) of one action's check (default 3 seconds). */
+  progressIntervalMs?: number;
+  /** Least time between two updates of a running run's summary check (default 5 seconds). */
+  summaryIntervalMs?: number;
+  /** How long a send holds its rows before another reporter may take them over (default 2 minutes). */
+  holdMs?: number;
+  /** Attempts before a change GitHub refuses (422, 404, …) is given up (default 3). */
+  maxRefusedAttempts?: number;
+  /** The clock, for rate-limit resets (default Date.now). */
+  now?: () => number;
 }
 
 export interface Reporter {
-  /** Sends what is due now; resolves when nothing more is due. */
+  /** Sends what is due now; resolves when nothing more is due (deferred progress may still wait). */
   drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
+type Outcome = "sent" | "deferred" | "failed" | "none";
+
 /**
- * Keeps check runs in step with the database from the outbox. Rows of one action are sent in
- * order, so a check is seen queued, then in progress, then completed; consecutive rows of the
- * same phase are sent as one update of the current state.
+ * Keeps check runs in step with the database from the outbox (DESIGN.md §6): each action's check
+ * and each run's summary check. A send shows a check's current state; waiting rows only say that
+ * it changed and how urgently. Failed sends are retried with backoff, rate limits waited out, and
+ * nothing is lost across restarts: the rows stay until GitHub has taken the change.
  */
 export function startReporter(options: ReporterOptions): Reporter {
   const { db, wakeups, log, pollMs } = options;
   const abort = new AbortController();
-
-  const sendDue = async (): Promise<number> => {
-    const due = await db
-      .select()
-      .from(checkOutbox)
-      .where(and(isNull(checkOutbox.sentAt), lte(checkOutbox.notBefore, sql`now()`)))
-      .orderBy(asc(checkOutbox.id))
-      .limit(500);
-    const byAction = new Map<string, OutboxRow[]>();
-    for (const row of due) {
-      if (!row.actionId) continue;
-      const list = byAction.get(row.actionId) ?? [];
-      list.push(row);
-      byAction.set(row.actionId, list);
-    }
-    let sent = 0;
-    for (const [actionId, rows] of byAction) {
-      sent += await sendActionRows(actionId, rows);
-    }
-    return sent;
+  const deps: SendDeps = {
+    db,
+    checks: options.checks,
+    links: pageLinks(options.publicUrl),
+    onActionRowWritten: () => wakeups.notify("actions"),
   };
+  const maxBackoffMs = options.maxBackoffMs ?? 15 * 60_000;
+  const baseBackoffMs = Math.min(options.baseBackoffMs ?? 1_000, maxBackoffMs);
+  const holdMs = options.holdMs ?? 120_000;
+  const maxRefusedAttempts = options.maxRefusedAttempts ?? 3;
+  const now = options.now ?? Date.now;
 
-  const sendActionRows = async (actionId: string, rows: OutboxRow[]): Promise<number> => {
-    let i = 0;
-    while (i < rows.length) {
-      const phase = rows[i]!.phase;
-      let j = i;
-      while (j < rows.length && rows[j]!.phase === phase) j++;
-      const batch = rows.slice(i, j);
-      try {
-        await sendPhase(actionId, phase);
-        await db
-          .update(checkOutbox)
-          .set({ sentAt: sql`now()` })
-          .where(inArray(checkOutbox.id, batch.map((r) => r.id)));
-      } catch (err) {
-        const attempts = Math.max(...batch.map((r) => r.attempts)) + 1;
-        const backoff = Math.min(options.maxBackoffMs ?? 300_000, 1000 * 2 ** Math.min(attempts, 16));
-        log.warn({ err, actionId, phase, attempts }, "could not update the check run; will retry");
-        await db
-          .update(checkOutbox)
-          .set({
-            attempts,
-            lastError: err instanceof Error ? err.message : String(err),
-            notBefore: sql`now() + ${`${backoff} milliseconds`}::interval`,
-          })
-          .where(inArray(checkOutbox.id, rows.slice(i).map((r) => r.id)));
-        return i;
+  const sendCheck = async (key: CheckKey): Promise<Outcome> => {
+    const summary = key.actionId === null;
+    const claim = await claimCheck(db, key, {
+      intervalMs: summary ? (options.summaryIntervalMs ?? 5_000) : (options.progressIntervalMs ?? 3_000),
+      holdMs,
+    });
+    if (claim.kind !== "claimed") return claim.kind;
+    const context = { runId: key.runId, actionId: key.actionId ?? undefined, check: summary ? "summary" : "action", attempts: claim.attempts };
+    try {
+      if (key.actionId === null) await sendRunSummary(deps, key.runId, claim.begunBefore);
+      else await sendActionCheck(deps, key.actionId, claim.begunBefore);
+      await markSent(db, claim.rowIds, claim.claimedAt);
+      return "sent";
+    } catch (err) {
+      const failure = classifySendError(err, claim.attempts, { baseMs: baseBackoffMs, maxBackoffMs, now: now() });
+      const what = summary ? `the summary check of run ${key.runId}` : `the check of action ${key.actionId}`;
+      if (failure.kind === "retry") {
+        const error = `Could not update ${what}: ${failure.reason}. Retrying in ${Math.ceil(failure.waitMs / 1000)}s.`;
+        await retryLater(db, claim.rowIds, failure.waitMs, error);
+        if (failure.rateLimited) await pauseInstallation(db, key.installationId, failure.waitMs);
+        log.warn({ ...context, err, waitMs: failure.waitMs, rateLimited: failure.rateLimited }, error);
+      } else if (claim.attempts >= maxRefusedAttempts) {
+        const error = `Gave up updating ${what} after ${claim.attempts} attempts: ${failure.reason}. Later changes are still sent.`;
+        await giveUp(db, claim.rowIds, error);
+        log.error({ ...context, err }, error);
+      } else {
+        // A refusal can be passing (a commit GitHub has not indexed yet): a few spaced attempts.
+        const waitMs = exponentialBackoffMs(claim.attempts, { baseMs: baseBackoffMs, maxBackoffMs });
+        const error = `GitHub refused ${what}: ${failure.reason}. Trying again (${claim.attempts} of ${maxRefusedAttempts}).`;
+        await retryLater(db, claim.rowIds, waitMs, error);
+        log.warn({ ...context, err, waitMs }, error);
       }
-      i = j;
+      return "failed";
     }
-    return rows.length;
   };
 
-  const sendPhase = async (actionId: string, phase: Phase) => {
-    const state = await loadActionView(db, actionId);
-    if (!state) return;
-    // Show the phase this row records, even if the action has moved on since.
-    const view =
-      phase === "queued"
-        ? { ...state.view, status: "pending" as const }
-        : phase === "in_progress" && isFinished(state.view.status)
-          ? { ...state.view, status: "running" as const }
-          : state.view;
-    const rendered = renderActionCheck(view);
-    const status = checkRunStatus(view);
-    const fields: CheckRunFields = {
-      name: rendered.name,
-      status: status.status,
-      external_id: actionId,
-      output: { title: rendered.title, summary: rendered.summary },
-      ...(view.startedAt && status.status !== "queued" ? { started_at: view.startedAt.toISOString() } : {}),
-      ...(status.status === "completed"
-        ? { conclusion: status.conclusion, completed_at: (view.finishedAt ?? new Date()).toISOString() }
-        : {}),
-    };
-    if (state.checkRunId === null) {
-      const { id } = await options.checks.create(state.installationId, state.checkRepository, state.headSha, fields);
-      await db.update(actions).set({ checkRunId: id }).where(and(eq(actions.id, actionId), isNull(actions.checkRunId)));
-    } else {
-      await options.checks.update(state.installationId, state.checkRepository, state.checkRunId, fields);
+  /** One pass over the checks with changes due; returns how many it acted on. */
+  const sendDue = async (): Promise<number> => {
+    const due = await dueChecks(db, 200);
+    let acted = 0;
+    for (const key of due) {
+      if (abort.signal.aborted) break;
+      if ((await sendCheck(key)) !== "none") acted += 1;
     }
+    return acted;
   };
 
   let draining: Promise<void> | null = null;
   const drain = () => {
     draining ??= (async () => {
       try {
-        while ((await sendDue()) > 0 && !abort.signal.aborted) {
+        while (!abort.signal.aborted && (await sendDue()) > 0) {
           // keep going while there is work
         }
       } finally {
@@ -138,12 +135,16 @@ export function startReporter(options: ReporterOptions): Reporter {
 
   const loop = (async () => {
     while (!abort.signal.aborted) {
+      let waitMs = pollMs;
       try {
+        await enqueueLogProgress(db);
         await drain();
+        const next = await nextDueInMs(db);
+        if (next !== null) waitMs = Math.min(pollMs, Math.max(next, 10));
       } catch (err) {
         log.error({ err }, "reporter pass failed; retrying shortly");
       }
-      await waitForWork(wakeups, "checks", pollMs, abort.signal);
+      await waitForWork(wakeups, "checks", waitMs, abort.signal);
     }
   })();
 

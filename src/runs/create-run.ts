@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import type { AutomationDefinition } from "../automations/definition-schema.js";
-import { actions, actionSteps, runs } from "./runs.sql.js";
+import { actions, actionSteps, runs, type SkippedTarget } from "./runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import type { RunTrigger } from "./run-trigger.js";
 
@@ -28,6 +28,10 @@ export interface NewRun {
   definitionSha: string;
   definitionRepository: string;
   targets: NewTarget[];
+  /** The run this one re-runs (Re-run button, Re-run all, retry-failed). */
+  rerunOf?: string;
+  /** Targets left out, and why. */
+  skippedTargets?: SkippedTarget[];
 }
 
 /**
@@ -52,15 +56,34 @@ export async function createRun(db: Db, input: NewRun): Promise<{ runId: string;
       return { runId: existing.id, created: false };
     }
     const runId = first.id;
-    const actionIds = await tx
-      .insert(actions)
-      .values(targets.map((t, position) => ({ ...t, runId, position })))
-      .returning({ id: actions.id });
-    const steps = actionIds.flatMap(({ id }) =>
-      input.definition.steps.map((step, index) => ({ actionId: id, index, name: step.name })),
-    );
-    if (steps.length > 0) await tx.insert(actionSteps).values(steps);
-    await tx.insert(checkOutbox).values(actionIds.map(({ id }) => ({ runId, actionId: id, phase: "queued" as const })));
+    // Three statements whatever the number of targets: the rows travel as one JSON value each
+    // (never near PostgreSQL's 65,535 bound parameters, and no per-row query building), and
+    // steps and queued checks are made from the inserted actions inside the database.
+    const targetRows = targets.map((t, position) => ({
+      position,
+      repository: t.repository,
+      repository_id: t.repositoryId,
+      clone_url: t.cloneUrl,
+      ref: t.ref,
+      project: t.project,
+    }));
+    await tx.execute(sql`
+      insert into ${actions} (run_id, position, repository, repository_id, clone_url, ref, project)
+      select ${runId}::uuid, t.position, t.repository, t.repository_id, t.clone_url, t.ref, t.project
+      from jsonb_to_recordset(${JSON.stringify(targetRows)}::jsonb)
+        as t(position integer, repository text, repository_id bigint, clone_url text, ref text, project text)`);
+    const stepRows = input.definition.steps.map((step, index) => ({ index, name: step.name }));
+    await tx.execute(sql`
+      insert into ${actionSteps} (action_id, index, name)
+      select a.id, s.index, s.name
+      from ${actions} a cross join jsonb_to_recordset(${JSON.stringify(stepRows)}::jsonb) as s(index integer, name text)
+      where a.run_id = ${runId}::uuid`);
+    // The run's summary check (no action), created first, then one check per action.
+    await tx.insert(checkOutbox).values({ runId, actionId: null, phase: "queued" });
+    // Checks are queued in the order of the targets.
+    await tx.execute(sql`
+      insert into ${checkOutbox} (run_id, action_id, phase)
+      select run_id, id, 'queued'::check_phase from ${actions} where run_id = ${runId}::uuid order by position`);
     return { runId, created: true };
   });
 }

@@ -106,6 +106,8 @@ export const actions = pgTable(
   (t) => [
     index("actions_run").on(t.runId, t.position),
     index("actions_pending").on(t.createdAt).where(sql`status = 'pending'`),
+    // Concurrency limits count running actions per run and installation at every claim.
+    index("actions_running").on(t.runId).where(sql`status = 'running'`),
   ],
 );
 

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { actions, actionSteps, runs } from "./runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
+import { enqueueRunSummary } from "../reporting/enqueue-run-summary.js";
 import { deriveRunStatus, type FinishedActionStatus } from "./statuses.js";
 
 // Every status change is a conditional update: repeating one, or one that lost a race, changes
@@ -19,7 +20,7 @@ export interface ActionClaim {
   attempt: number;
 }
 
-function heldBy(claim: ActionClaim) {
+export function heldBy(claim: ActionClaim) {
   return and(
     eq(actions.id, claim.actionId),
     eq(actions.status, "running"),
@@ -125,6 +126,11 @@ export async function endAction(
 
 /** Recomputes a run's status from its actions (DESIGN.md §2). */
 export async function refreshRunStatus(tx: Tx, runId: string): Promise<void> {
+  // The run row is locked first, so two actions ending at once are counted one after the other:
+  // otherwise each would read the other as still running and the run would stay "running".
+  // NO KEY UPDATE, not UPDATE: the outbox rows inserted before hold the run's key-share lock
+  // (their foreign key), which UPDATE would wait on in each of two such transactions: a deadlock.
+  await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).for("no key update");
   const rows = await tx.select({ status: actions.status }).from(actions).where(eq(actions.runId, runId));
   const status = deriveRunStatus(rows.map((r) => r.status));
   const finished = status === "done" || status === "failed" || status === "stopped";
@@ -132,6 +138,8 @@ export async function refreshRunStatus(tx: Tx, runId: string): Promise<void> {
     .update(runs)
     .set({ status, finishedAt: finished ? sql`coalesce(${runs.finishedAt}, now())` : null })
     .where(and(eq(runs.id, runId), sql`${runs.status} is distinct from ${status}`));
+  // The summary check shows the counts, so every action change is one to show (coalesced there).
+  await enqueueRunSummary(tx, runId, status);
 }
 
 export async function enqueueCheckUpdate(tx: Tx, actionId: string, phase: "in_progress" | "completed"): Promise<void> {

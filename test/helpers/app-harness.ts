@@ -10,6 +10,7 @@ import type { Database } from "../../src/db/client.js";
 import type { ContainerRuntime } from "../../src/execution/container-runtime.js";
 import { signature } from "./webhooks.js";
 import { freePort } from "./free-port.js";
+import { deliveryHandled } from "./deliveries.js";
 
 export const APP_ID = 4242;
 export const WEBHOOK_SECRET = "test-webhook-secret";
@@ -45,7 +46,7 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
 export interface AppHarness {
   url: string;
   background: Background;
-  /** Posts a signed webhook to the app's endpoint, as GitHub does. */
+  /** Posts a signed webhook to the app's endpoint, as GitHub does, and waits until it was handled (or failed once). */
   deliver(event: string, payload: object, deliveryId?: string): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
@@ -81,8 +82,8 @@ export async function startApp(options: {
     automationsApp({
       db: options.database.db,
       wakeups,
-      onLoad: (app) => {
-        background = startBackground({ app, db: options.database.db, wakeups, runtime: options.runtime, config, log });
+      onLoad: (app, deliveryHandlers) => {
+        background = startBackground({ app, db: options.database.db, wakeups, runtime: options.runtime, config, log, deliveryHandlers });
       },
     }),
   );
@@ -95,12 +96,15 @@ export async function startApp(options: {
     background: started,
     async deliver(event, payload, deliveryId = randomUUID()) {
       const body = JSON.stringify(payload);
-      return post(`${url}/api/github/webhooks`, body, {
+      const response = await post(`${url}/api/github/webhooks`, body, {
         "content-type": "application/json",
         "x-github-event": event,
         "x-github-delivery": deliveryId,
         "x-hub-signature-256": signature(WEBHOOK_SECRET, body),
       });
+      // The endpoint only stores the delivery; tests look at what its handling did.
+      if (response.status === 200) await deliveryHandled(options.database.db, deliveryId);
+      return response;
     },
     async stop() {
       await started.stop();

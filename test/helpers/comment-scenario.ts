@@ -2,11 +2,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { runs } from "../../src/runs/runs.sql.js";
+import { createPostgresDatabase, type TestDatabase } from "./database.js";
+import { ensureTestImage } from "./docker.js";
 import { ThreadedDockerRuntime } from "./threaded-docker-runtime.js";
 import type { Database } from "../../src/db/client.js";
 import { startApp, type AppHarness } from "./app-harness.js";
 import { startGitServer, type GitServer } from "./git-server.js";
-import { contentsResponse, GITHUB_API, installationTokenResponse, recordCheckRuns, type CheckRunCalls } from "./github-api.js";
+import { contentsResponse, GITHUB_API, installationTokenResponse, isolateGitHub, recordCheckRuns, restoreNetwork, type CheckRunCalls } from "./github-api.js";
 import { pullRequestCommentPayload } from "./webhooks.js";
 import { waitFor } from "./wait-for.js";
 
@@ -80,6 +84,47 @@ export async function runCommentScenario(options: {
       await runtime.close();
       await git.close();
       await rm(workspaceRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CommentScenarios {
+  readonly database: TestDatabase;
+  /** Starts this test's scenario; it is closed, and its runs removed, after the test. */
+  start(options: Omit<Parameters<typeof runCommentScenario>[0], "database">): Promise<CommentScenario>;
+}
+
+/**
+ * For a describe block of comment scenarios: one database for the block (PostgreSQL unless
+ * `create` says otherwise), the Docker test image, and GitHub isolated for each test.
+ */
+export function useCommentScenarios(create: () => Promise<TestDatabase> = createPostgresDatabase): CommentScenarios {
+  let database: TestDatabase | undefined;
+  let scenario: CommentScenario | undefined;
+  beforeAll(async () => {
+    await ensureTestImage();
+    database = await create();
+  });
+  afterAll(async () => {
+    await database?.destroy();
+  });
+  beforeEach(() => {
+    isolateGitHub();
+  });
+  afterEach(async () => {
+    await scenario?.close();
+    scenario = undefined;
+    restoreNetwork();
+    await database?.db.delete(runs);
+  });
+  return {
+    get database() {
+      if (!database) throw new Error("the database is made in beforeAll");
+      return database;
+    },
+    async start(options) {
+      scenario = await runCommentScenario({ database: this.database, ...options });
+      return scenario;
     },
   };
 }

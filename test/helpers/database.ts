@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 import { inject } from "vitest";
+import { createFreshDatabase } from "./postgres-server.js";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
 
@@ -15,23 +14,7 @@ export interface TestDatabase extends Database {
 
 /** A fresh, migrated database of its own on the suite's PostgreSQL, so test files never meet. */
 export async function createPostgresDatabase(): Promise<TestDatabase> {
-  const serverUrl = inject("databaseUrl");
-  const name = `automations_test_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
-  await migrateDatabase(database);
-  return {
-    ...database,
-    url: url.toString(),
-    async destroy() {
-      await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+  return createFreshDatabase(inject("databaseUrl"), "automations_test");
 }
 
 /** The embedded default: PGlite in a data directory of its own. */

@@ -8,7 +8,17 @@ type Request =
   | { id: number; op: "start"; spec: Parameters<DockerRuntime["start"]>[0] }
   | { id: number; op: "exec"; containerId: string; spec: Parameters<RunningContainer["exec"]>[0] }
   | { id: number; op: "kill" | "remove"; containerId: string }
+  | { id: number; op: "outOfMemory"; containerId: string; since: number }
   | { id: number; op: "removeByLabel"; key: string; value: string };
+
+/** The main thread has handled (and, under backpressure, stored) this much of an exec's output. */
+type Ack = { id: number; op: "ack"; bytes: number };
+
+// Output an exec may send ahead of the main thread's acknowledgements before it is paused.
+const MAX_UNACKED_BYTES = 1024 * 1024;
+
+/** Per exec: bytes sent but not yet acknowledged, and who waits for them to drop. */
+const flows = new Map<number, { unacked: number; waiters: Array<() => void> }>();
 
 const runtime = new DockerRuntime();
 const containers = new Map<string, RunningContainer>();
@@ -23,16 +33,30 @@ function container(id: string): RunningContainer {
 async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
     case "start": {
-      const started = await runtime.start(request.spec);
+      const started = await runtime.start(request.spec, (line) => port.postMessage({ id: request.id, progress: line }));
       containers.set(started.id, started);
       return started.id;
     }
-    case "exec":
-      return container(request.containerId).exec(request.spec, (stream, chunk) =>
-        port.postMessage({ id: request.id, output: { stream, chunk: new Uint8Array(chunk) } }),
-      );
+    case "exec": {
+      const flow = { unacked: 0, waiters: [] as Array<() => void> };
+      flows.set(request.id, flow);
+      try {
+        return await container(request.containerId).exec(
+          request.spec,
+          (stream, chunk) => {
+            flow.unacked += chunk.byteLength;
+            port.postMessage({ id: request.id, output: { stream, chunk: new Uint8Array(chunk) } });
+          },
+          () => (flow.unacked > MAX_UNACKED_BYTES ? new Promise<void>((resolve) => flow.waiters.push(resolve)) : undefined),
+        );
+      } finally {
+        flows.delete(request.id);
+      }
+    }
     case "kill":
       return container(request.containerId).kill();
+    case "outOfMemory":
+      return container(request.containerId).outOfMemory(new Date(request.since));
     case "remove":
       await container(request.containerId).remove();
       containers.delete(request.containerId);
@@ -42,7 +66,18 @@ async function handle(request: Request): Promise<unknown> {
   }
 }
 
-port.on("message", (request: Request) => {
+function acknowledge(ack: Ack): void {
+  const flow = flows.get(ack.id);
+  if (!flow) return;
+  flow.unacked -= ack.bytes;
+  if (flow.unacked > MAX_UNACKED_BYTES / 2) return;
+  const woken = flow.waiters;
+  flow.waiters = [];
+  for (const wake of woken) wake();
+}
+
+port.on("message", (request: Request | Ack) => {
+  if (request.op === "ack") return acknowledge(request);
   handle(request).then(
     (result) => port.postMessage({ id: request.id, result }),
     (err: unknown) =>

@@ -8,6 +8,11 @@ export const TEST_IMAGE = process.env.AUTOMATIONS_TEST_IMAGE ?? "automations-tes
 
 const BUILD_SCRIPT = fileURLToPath(new URL("../../scripts/build-test-image.sh", import.meta.url));
 
+/** The test image plus the example shell agent (scripts/build-agent-image.sh). */
+export const AGENT_IMAGE = process.env.AUTOMATIONS_AGENT_IMAGE ?? "automations-test:agent";
+
+const AGENT_BUILD_SCRIPT = fileURLToPath(new URL("../../scripts/build-agent-image.sh", import.meta.url));
+
 function onCi(): boolean {
   const ci = process.env.CI;
   return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
@@ -48,4 +53,18 @@ export async function ensureTestImage(): Promise<void> {
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }
   await promisify(execFile)("bash", [BUILD_SCRIPT, TEST_IMAGE]);
+}
+
+/** Builds AGENT_IMAGE with scripts/build-agent-image.sh when the engine does not have it yet. */
+export async function ensureAgentImage(): Promise<void> {
+  await ensureTestImage();
+  try {
+    await new Docker().getImage(AGENT_IMAGE).inspect();
+    return;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+  await promisify(execFile)("bash", [AGENT_BUILD_SCRIPT, AGENT_IMAGE], {
+    env: { ...process.env, AUTOMATIONS_TEST_IMAGE: TEST_IMAGE },
+  });
 }

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -24,6 +24,14 @@ export interface GitServer {
   createRepo(fullName: string, files: Record<string, string>): Promise<{ cloneUrl: string; headSha: string; defaultBranch: string }>;
   /** Adds a commit writing `files` on top of `main`; returns its SHA. */
   commit(fullName: string, files: Record<string, string>): Promise<string>;
+  /** The commit `branch` points at in the served repository, or null when it does not exist. */
+  branchHead(fullName: string, branch: string): Promise<string | null>;
+  /** A file's content at `rev` in the served repository, without its trailing newline. */
+  fileAt(fullName: string, rev: string, path: string): Promise<string>;
+  /** A commit of the served repository: its author, committer, parents and message. */
+  commitInfo(fullName: string, rev: string): Promise<{ author: string; committer: string; parents: string[]; message: string }>;
+  /** Installs a pre-receive hook that refuses every push with `message`, as branch protection does. */
+  refusePushes(fullName: string, message: string): Promise<void>;
   requests: GitServerRequest[];
   close(): Promise<void>;
 }
@@ -186,6 +194,24 @@ export async function startGitServer(options: { token?: string } = {}): Promise<
       return { cloneUrl: `${url}/${fullName}.git`, headSha, defaultBranch: "main" };
     },
     commit: commitFiles,
+    async branchHead(fullName, branch) {
+      const bare = join(root, `${fullName}.git`);
+      return git(bare, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]).catch(() => null);
+    },
+    async fileAt(fullName, rev, path) {
+      return git(join(root, `${fullName}.git`), ["show", `${rev}:${path}`]);
+    },
+    async commitInfo(fullName, rev) {
+      const out = await git(join(root, `${fullName}.git`), ["show", "--no-patch", "--format=%an <%ae>%n%cn <%ce>%n%P%n%B", rev]);
+      const [author = "", committer = "", parents = "", ...message] = out.split("\n");
+      return { author, committer, parents: parents.split(" ").filter(Boolean), message: message.join("\n") };
+    },
+    async refusePushes(fullName, message) {
+      const hook = join(root, `${fullName}.git`, "hooks", "pre-receive");
+      await mkdir(dirname(hook), { recursive: true });
+      await writeFile(hook, `#!/bin/sh\necho ${JSON.stringify(message)} >&2\nexit 1\n`);
+      await chmod(hook, 0o755);
+    },
     async close() {
       for (const child of children) child.kill("SIGKILL");
       server.closeAllConnections();

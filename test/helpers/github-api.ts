@@ -29,22 +29,39 @@ export function contentsResponse(path: string, source: string) {
 export interface CheckRunCalls {
   created: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   updated: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The run's summary check (`external_id` `run:<id>`), apart from the action's. */
+  summary: {
+    created: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    updated: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
 }
 
+const isSummary = (body: Record<string, unknown>) => String(body.external_id ?? "").startsWith("run:");
+
 /**
- * Check-run creates and updates on `repository`, recorded in the order GitHub receives them.
+ * Check-run creates and updates on `repository`, recorded in the order GitHub receives them: the
+ * action's check as `checkRunId`, the run's summary check as `checkRunId + 1`.
  * Updates are persistent (how many progress updates a run sends depends on timing); with
  * `updates: false` (no worker runs) none is expected, and one would go unanswered.
  */
 export function recordCheckRuns(repository: string, checkRunId: number, options: { updates?: boolean } = {}): CheckRunCalls {
-  const calls: CheckRunCalls = { created: [], updated: [] };
-  // Exactly one create: a second would be a duplicate check on the pull request.
+  const calls: CheckRunCalls = { created: [], updated: [], summary: { created: [], updated: [] } };
+  const summaryId = checkRunId + 1;
+  // Exactly one create of each: a second would be a duplicate check on the pull request.
   nock(GITHUB_API)
     .post(`/repos/${repository}/check-runs`, (body: Record<string, unknown>) => {
+      if (isSummary(body)) return false;
       calls.created.push(body);
       return true;
     })
     .reply(201, { id: checkRunId });
+  nock(GITHUB_API)
+    .post(`/repos/${repository}/check-runs`, (body: Record<string, unknown>) => {
+      if (!isSummary(body)) return false;
+      calls.summary.created.push(body);
+      return true;
+    })
+    .reply(201, { id: summaryId });
   if (options.updates === false) return calls;
   nock(GITHUB_API)
     .patch(`/repos/${repository}/check-runs/${checkRunId}`, (body: Record<string, unknown>) => {
@@ -52,6 +69,16 @@ export function recordCheckRuns(repository: string, checkRunId: number, options:
       return true;
     })
     .reply(200, { id: checkRunId })
+    .persist();
+  // The summary is updated as the run moves on, at most every few seconds: when the test ends
+  // may come before or after its last update.
+  nock(GITHUB_API)
+    .patch(`/repos/${repository}/check-runs/${summaryId}`, (body: Record<string, unknown>) => {
+      calls.summary.updated.push(body);
+      return true;
+    })
+    .optionally()
+    .reply(200, { id: summaryId })
     .persist();
   return calls;
 }

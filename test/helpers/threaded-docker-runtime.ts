@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import {
   ContainerError,
+  type Backpressure,
   type ContainerRuntime,
   type ContainerSpec,
   type ExecResult,
@@ -20,16 +21,32 @@ export class ThreadedDockerRuntime implements ContainerRuntime {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve(value: unknown): void; reject(err: Error): void; onOutput?: (stream: OutputStream, chunk: Buffer) => void }
+    {
+      resolve(value: unknown): void;
+      reject(err: Error): void;
+      onOutput?: (stream: OutputStream, chunk: Buffer) => void;
+      backpressure?: Backpressure;
+      onProgress?: (line: string) => void;
+    }
   >();
 
   constructor() {
     this.worker = new Worker(new URL("./docker-thread-entry.mjs", import.meta.url));
-    this.worker.on("message", (message: { id: number; output?: { stream: OutputStream; chunk: Uint8Array }; result?: unknown; error?: { message: string; kind?: ContainerError["kind"] } }) => {
+    this.worker.on("message", (message: { id: number; output?: { stream: OutputStream; chunk: Uint8Array }; progress?: string; result?: unknown; error?: { message: string; kind?: ContainerError["kind"] } }) => {
       const call = this.pending.get(message.id);
       if (!call) return;
+      if (message.progress !== undefined) {
+        call.onProgress?.(message.progress);
+        return;
+      }
       if (message.output) {
+        const bytes = message.output.chunk.byteLength;
         call.onOutput?.(message.output.stream, Buffer.from(message.output.chunk));
+        // The thread sends only so much ahead of these acknowledgements: backpressure across it.
+        const ack = () => this.worker.postMessage({ op: "ack", id: message.id, bytes });
+        const wait = call.backpressure?.();
+        if (wait) void wait.then(ack, ack);
+        else ack();
         return;
       }
       this.pending.delete(message.id);
@@ -48,21 +65,28 @@ export class ThreadedDockerRuntime implements ContainerRuntime {
     this.worker.unref();
   }
 
-  private call<T>(request: Record<string, unknown>, onOutput?: (stream: OutputStream, chunk: Buffer) => void): Promise<T> {
+  private call<T>(
+    request: Record<string, unknown>,
+    onOutput?: (stream: OutputStream, chunk: Buffer) => void,
+    onProgress?: (line: string) => void,
+    backpressure?: Backpressure,
+  ): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onOutput });
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onOutput, backpressure, onProgress });
       this.worker.postMessage({ ...request, id });
     });
   }
 
-  async start(spec: ContainerSpec): Promise<RunningContainer> {
-    const containerId = await this.call<string>({ op: "start", spec });
+  async start(spec: ContainerSpec, onProgress?: (line: string) => void): Promise<RunningContainer> {
+    const containerId = await this.call<string>({ op: "start", spec }, undefined, onProgress);
     return {
       id: containerId,
-      exec: (execSpec: ExecSpec, onOutput) => this.call<ExecResult>({ op: "exec", containerId, spec: execSpec }, onOutput),
+      exec: (execSpec: ExecSpec, onOutput, backpressure) =>
+        this.call<ExecResult>({ op: "exec", containerId, spec: execSpec }, onOutput, undefined, backpressure),
       kill: () => this.call<void>({ op: "kill", containerId }),
       remove: () => this.call<void>({ op: "remove", containerId }),
+      outOfMemory: (since: Date) => this.call<boolean>({ op: "outOfMemory", containerId, since: since.getTime() }),
     };
   }
 

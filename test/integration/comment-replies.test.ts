@@ -181,13 +181,12 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
   it("records one run when the same delivery arrives twice", async () => {
     const headSha = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
     mockToken();
-    mockPermission("write", 2);
-    mockDefinition("hello", VALID_DEFINITION, 2);
+    mockPermission("write");
+    mockDefinition("hello", VALID_DEFINITION);
     nock(GITHUB_API)
       .get(`/repos/${repository}/pulls/${issueNumber}`)
-      .times(2)
       .reply(200, { number: issueNumber, head: { sha: headSha, ref: "feature" } });
-    // Only the delivery that created the run acknowledges it.
+    // The second delivery is recognised when it arrives and never handled: one set of calls.
     nock(GITHUB_API).post(`/repos/${repository}/issues/comments/${commentId}/reactions`, { content: "rocket" }).reply(201, { id: 1, content: "rocket" });
     const checkRuns = recordCheckRuns(repository, 7101, { updates: false });
 
@@ -200,11 +199,13 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ automation: "hello", deliveryId, commandIndex: 0, headSha, status: "pending" });
     expect(await env.database.db.select().from(actions)).toHaveLength(1);
-    expect(await env.database.db.select().from(checkOutbox)).toHaveLength(1);
+    // One queued check for the action, one for the run's summary.
+    expect(await env.database.db.select().from(checkOutbox)).toHaveLength(2);
     // Let the reporter settle: a second check run would be a duplicate on the pull request.
     await env.app.background.reporter.drain();
     expect(checkRuns.created).toHaveLength(1);
     expect(checkRuns.created[0]).toMatchObject({ head_sha: headSha, status: "queued" });
+    expect(checkRuns.summary.created).toMatchObject([{ name: "automation: hello", head_sha: headSha, status: "queued" }]);
     // No worker runs, so the check is never updated.
     expect(checkRuns.updated).toEqual([]);
     expectGitHubSawExactlyTheMocks();

@@ -11,6 +11,9 @@ import {
   type RunningContainer,
 } from "../../src/execution/container-runtime.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
+import { MANAGED_LABEL } from "../../src/execution/docker/container-config.js";
+import { DEFAULT_CPUS, FALLBACK_USER } from "../../src/security/container-hardening.js";
+import { Readable } from "node:stream";
 import { ensureTestImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
 
 const skip = await shouldSkipDockerTests();
@@ -134,9 +137,13 @@ describe.skipIf(skip).concurrent("DockerRuntime against the real engine", () => 
     expect(plainInfo.HostConfig.SecurityOpt).toContain("no-new-privileges");
     expect(plainInfo.HostConfig.PidsLimit).toBe(512);
     expect(plainInfo.HostConfig.Memory).toBe(2 * 1024 ** 3);
-    expect(plainInfo.HostConfig.NanoCpus ?? 0).toBe(0);
+    expect(plainInfo.HostConfig.NanoCpus).toBe(DEFAULT_CPUS * 1e9);
+    expect(plainInfo.HostConfig.MemorySwap).toBe(plainInfo.HostConfig.Memory);
+    expect(plainInfo.HostConfig.Privileged).toBe(false);
     expect(plainInfo.HostConfig.NetworkMode).toBe("none");
-    expect(plainInfo.Config.Labels).toMatchObject({ "automations.action": label });
+    expect(plainInfo.Config.Labels).toMatchObject({ "automations.action": label, [MANAGED_LABEL]: "true" });
+    // The test image names no user: steps do not run as root.
+    expect(plainInfo.Config.User).toBe(process.getuid?.() === 0 ? FALLBACK_USER : `${process.getuid?.()}:${process.getgid?.()}`);
 
     const limitedInfo = await docker.getContainer(limited.id).inspect();
     expect(limitedInfo.HostConfig.PidsLimit).toBe(64);
@@ -145,14 +152,15 @@ describe.skipIf(skip).concurrent("DockerRuntime against the real engine", () => 
 
     // What a step actually gets, not only what the engine was told.
     const output = collect();
-    const probe = "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status; cat /proc/net/dev";
+    const probe = "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status; echo uid=$(id -u); cat /proc/net/dev";
     await plain.exec({ command: ["sh", "-c", probe] }, output.onOutput);
     const stdout = output.text("stdout");
     expect(stdout).toMatch(/CapEff:\s+0{16}\n/);
     expect(stdout).toMatch(/NoNewPrivs:\s+1\n/);
+    expect(stdout).toMatch(/^uid=[1-9]\d*$/m);
     const interfaces = stdout
       .split("\n")
-      .filter((line) => line.includes(":") && !/^(CapEff|NoNewPrivs|Inter-)/.test(line) && !line.includes("|"))
+      .filter((line) => line.includes(":") && !/^(CapEff|NoNewPrivs|Inter-|uid=)/.test(line) && !line.includes("|"))
       .map((line) => line.split(":")[0]!.trim());
     expect(interfaces).toEqual(["lo"]);
   });
@@ -209,13 +217,55 @@ describe.skipIf(skip).concurrent("DockerRuntime against the real engine", () => 
     await expect(runtime.removeByLabel("automations.action", lost)).resolves.toBe(0);
   });
 
-  it("names a missing image and says what to do", async ({ expect }) => {
+  it("tries to pull a missing image, then names it, the engine's reason and what to do", async ({ expect }) => {
     const image = `automations-test:missing-${randomUUID().slice(0, 8)}`;
-    const error = await start({ image }).catch((err: unknown) => err);
+    const lines: string[] = [];
+    const error = await runtime
+      .start({ image, workspaceDir: await workspace(), workspaceMount: "/workspace", env: {}, network: "none", resources: {}, labels: { [FILE_LABEL]: fileRun } }, (line) => lines.push(line))
+      .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ContainerError);
     expect(error).toMatchObject({ kind: "image_missing" });
-    expect((error as Error).message).toContain(image);
+    expect((error as Error).message).toContain(`Image "${image}" is not present`);
+    expect((error as Error).message).toContain("pulling it failed: ");
     expect((error as Error).message).toMatch(/pull or build/i);
+    expect(lines).toEqual([`Image ${image} is not on the engine; pulling it`]);
+  });
+
+  it("pulls a missing image with its progress as lines, and fails the way the engine does midway", async ({ expect }) => {
+    const image = `automations-test:missing-${randomUUID().slice(0, 8)}`;
+    // What the engine streams for a pull that dies after its first layer.
+    const engineLines = [
+      { status: "Pulling from automations-test", id: "missing" },
+      { status: "Pulling fs layer", id: "4f4fb700ef54" },
+      { status: "Downloading", id: "4f4fb700ef54", progressDetail: { current: 32, total: 64 } },
+      { errorDetail: { message: "unexpected EOF" }, error: "unexpected EOF" },
+    ];
+    const pulling = new DockerRuntime(docker, {
+      startPull: async () => Readable.from(engineLines.map((line) => `${JSON.stringify(line)}\r\n`)),
+    });
+    const lines: string[] = [];
+    const error = await pulling
+      .start({ image, workspaceDir: await workspace(), workspaceMount: "/workspace", env: {}, network: "none", resources: {}, labels: { [FILE_LABEL]: fileRun } }, (line) => lines.push(line))
+      .catch((err: unknown) => err);
+    expect(lines).toEqual([
+      `Image ${image} is not on the engine; pulling it`,
+      "missing: Pulling from automations-test",
+      "4f4fb700ef54: Pulling fs layer",
+      "4f4fb700ef54: Downloading",
+    ]);
+    expect(error).toMatchObject({ kind: "image_missing" });
+    expect((error as Error).message).toContain(`Image "${image}" is not present`);
+    expect((error as Error).message).toContain("pulling it failed: unexpected EOF");
+  });
+
+  it("reports a command killed for exceeding the memory limit as out of memory", async ({ expect }) => {
+    const container = await start({ resources: { memoryBytes: 16 * 1024 ** 2 } });
+    const before = new Date();
+    expect(await container.outOfMemory(before)).toBe(false);
+    // A string that doubles until the kernel kills the process.
+    const result = await container.exec({ command: ["awk", 'BEGIN { s = "xxxxxxxx"; while (1) s = s s }'] }, () => {});
+    expect(result.exitCode).toBe(137);
+    expect(await container.outOfMemory(before)).toBe(true);
   });
 
   it("says where the engine was expected when it cannot be reached", async ({ expect }) => {

@@ -79,7 +79,7 @@ describe.skipIf(skip)("recovering actions whose worker was lost (PostgreSQL, Doc
 
     const recovery = await recoverLostActions(database.db, runtime, log);
 
-    expect(recovery).toEqual({ retried: [claimed.id], failed: [] });
+    expect(recovery).toEqual({ retried: [claimed.id], failed: [], stopped: [] });
     expect(await containersOf(claimed.id)).toEqual([]);
     const [action] = await database.db.select().from(actions).where(eq(actions.id, claimed.id));
     expect(action).toMatchObject({ status: "pending", claimedBy: null });
@@ -105,7 +105,7 @@ describe.skipIf(skip)("recovering actions whose worker was lost (PostgreSQL, Doc
 
     const recovery = await recoverLostActions(database.db, runtime, log);
 
-    expect(recovery).toEqual({ retried: [], failed: [claimed.id] });
+    expect(recovery).toEqual({ retried: [], failed: [claimed.id], stopped: [] });
     expect(await containersOf(claimed.id)).toEqual([]);
     const [action] = await database.db.select().from(actions).where(eq(actions.id, claimed.id));
     expect(action?.status).toBe("failed");
@@ -126,7 +126,7 @@ describe.skipIf(skip)("recovering actions whose worker was lost (PostgreSQL, Doc
     await newRun("recover-3");
     const claimed = await claimNextAction(database.db, "live-worker", 60_000);
     const recovery = await recoverLostActions(database.db, runtime, log);
-    expect(recovery).toEqual({ retried: [], failed: [] });
+    expect(recovery).toEqual({ retried: [], failed: [], stopped: [] });
     const [action] = await database.db.select().from(actions).where(eq(actions.id, claimed!.id));
     expect(action).toMatchObject({ status: "running", claimedBy: "live-worker" });
   });

@@ -1,9 +1,16 @@
 import type Docker from "dockerode";
 import type { ContainerSpec } from "../container-runtime.js";
+import {
+  DEFAULT_CPUS,
+  DEFAULT_MEMORY_BYTES,
+  DEFAULT_PIDS_LIMIT,
+  DROPPED_CAPABILITIES,
+  FALLBACK_USER,
+  SECURITY_OPTIONS,
+} from "../../security/container-hardening.js";
 
-// Defaults for limits a definition leaves out. One place, so the docs and the code agree.
-export const DEFAULT_PIDS_LIMIT = 512;
-export const DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3;
+/** On every container the app creates, beside the action's own labels. */
+export const MANAGED_LABEL = "automations.managed";
 
 // PID 1 ignores signals it has no handler for, so the trap is what makes `docker stop` prompt;
 // sleeping in the background and `wait`ing lets the trap run without waiting out the sleep.
@@ -27,8 +34,9 @@ export function containerCreateOptions(spec: ContainerSpec): Docker.ContainerCre
     Entrypoint: [""],
     WorkingDir: spec.workspaceMount,
     Env: toEnvList(spec.env),
-    Labels: spec.labels,
-    ...(spec.user === undefined ? {} : { User: spec.user }),
+    Labels: { [MANAGED_LABEL]: "true", ...spec.labels },
+    // The runtime resolves the user before this; the fallback keeps a spec without one off root.
+    User: spec.user ?? FALLBACK_USER,
     Tty: false,
     OpenStdin: false,
     AttachStdin: false,
@@ -36,16 +44,24 @@ export function containerCreateOptions(spec: ContainerSpec): Docker.ContainerCre
     AttachStderr: false,
     HostConfig: {
       // A Mount rather than a "src:dst" Bind string, so paths with ':' survive.
-      Mounts: [{ Type: "bind", Source: spec.workspaceDir, Target: spec.workspaceMount, ReadOnly: false }],
+      Mounts: [
+        { Type: "bind", Source: spec.workspaceDir, Target: spec.workspaceMount, ReadOnly: false },
+        ...(spec.extraMounts ?? []).map((mount) => ({
+          Type: "bind" as const,
+          Source: mount.source,
+          Target: mount.target,
+          ReadOnly: false,
+        })),
+      ],
       NetworkMode: spec.network,
-      CapDrop: ["ALL"],
-      SecurityOpt: ["no-new-privileges"],
+      CapDrop: [...DROPPED_CAPABILITIES],
+      SecurityOpt: [...SECURITY_OPTIONS],
       Privileged: false,
       PidsLimit: spec.resources.pids ?? DEFAULT_PIDS_LIMIT,
       Memory: memory,
       // Equal to Memory: no swap on top, so the memory limit is the real limit.
       MemorySwap: memory,
-      ...(spec.resources.nanoCpus === undefined ? {} : { NanoCpus: spec.resources.nanoCpus }),
+      NanoCpus: spec.resources.nanoCpus ?? DEFAULT_CPUS * 1e9,
     },
   };
 }

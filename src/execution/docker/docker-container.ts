@@ -4,6 +4,7 @@ import {
   ContainerError,
   type ExecResult,
   type ExecSpec,
+  type Backpressure,
   type OutputStream,
   type RunningContainer,
 } from "../container-runtime.js";
@@ -18,6 +19,8 @@ const KILL_SETTLE_GRACE_MS = 2_000;
 // The engine can report an exec as running for a moment after its stream has ended.
 const EXIT_CODE_POLLS = 20;
 const EXIT_CODE_POLL_MS = 50;
+// How long the engine may take to record an OOM kill after the command's exit.
+const OOM_EVENT_SETTLE_MS = 250;
 
 /** Streams of the commands in flight, so kill() can make sure each one settles. */
 interface InFlightExec {
@@ -43,7 +46,11 @@ export class DockerContainer implements RunningContainer {
    * removed resolves with KILLED_EXIT_CODE (137) rather than rejecting; a command started after
    * kill() rejects with a ContainerError.
    */
-  async exec(spec: ExecSpec, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<ExecResult> {
+  async exec(
+    spec: ExecSpec,
+    onOutput: (stream: OutputStream, chunk: Buffer) => void,
+    backpressure?: Backpressure,
+  ): Promise<ExecResult> {
     const what = `run ${JSON.stringify(spec.command)} in container ${this.id.slice(0, 12)}`;
     if (this.killed) {
       throw new ContainerError(`Cannot ${what}: the container was already killed or removed.`, "engine_error");
@@ -72,7 +79,7 @@ export class DockerContainer implements RunningContainer {
     const entry: InFlightExec = { stream, cutByKill: false };
     this.inFlight.add(entry);
     try {
-      await this.pumpOutput(stream, onOutput, what);
+      await this.pumpOutput(stream, onOutput, backpressure, what);
       // The engine hands this connection over to the raw stream; it must not carry another request.
       stream.destroy();
       return await this.exitCodeOf(exec, entry, what);
@@ -83,6 +90,7 @@ export class DockerContainer implements RunningContainer {
 
   async kill(): Promise<void> {
     this.killed = true;
+    this.releaseBackpressure();
     try {
       // With SIGKILL the engine answers once the container has exited.
       await this.container.kill({ signal: "SIGKILL" });
@@ -96,6 +104,7 @@ export class DockerContainer implements RunningContainer {
 
   async remove(): Promise<void> {
     this.killed = true;
+    this.releaseBackpressure();
     try {
       // v: anonymous volumes the image declares go with it; the workspace bind mount is untouched.
       await this.container.remove({ force: true, v: true });
@@ -107,10 +116,43 @@ export class DockerContainer implements RunningContainer {
     this.cutStragglers();
   }
 
+  async outOfMemory(since: Date): Promise<boolean> {
+    try {
+      // Set only when the container's main process was the one killed.
+      if ((await this.container.inspect()).State.OOMKilled === true) return true;
+    } catch (err) {
+      // Gone already: nothing more can be learnt about it.
+      if (engineStatusCode(err) === 404) return false;
+      throw toContainerError(this.docker, err, `inspect container ${this.id}`);
+    }
+    // A step's command is not the main process; its OOM kill shows only as the engine's "oom"
+    // event, which the engine may record a moment after the command's exit: look twice.
+    if (await this.oomEventSince(since)) return true;
+    await new Promise((resolve) => setTimeout(resolve, OOM_EVENT_SETTLE_MS));
+    return this.oomEventSince(since);
+  }
+
+  private async oomEventSince(since: Date): Promise<boolean> {
+    try {
+      const events = await this.docker.getEvents({
+        // The engine reads "seconds.nanoseconds"; the types say number, the API takes this string.
+        since: engineTimestamp(since.getTime() - 1_000) as unknown as number,
+        until: engineTimestamp(Date.now()) as unknown as number,
+        filters: { container: [this.id], event: ["oom"] },
+      });
+      let text = "";
+      for await (const chunk of events as unknown as AsyncIterable<Buffer>) text += chunk.toString();
+      return text.split("\n").some((line) => line.includes('"oom"'));
+    } catch (err) {
+      throw toContainerError(this.docker, err, `read the events of container ${this.id}`);
+    }
+  }
+
   /** Resolves when the stream ends, handing demultiplexed output over as it arrives. */
   private pumpOutput(
     stream: Duplex,
     onOutput: (stream: OutputStream, chunk: Buffer) => void,
+    backpressure: Backpressure | undefined,
     what: string,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -121,15 +163,34 @@ export class DockerContainer implements RunningContainer {
         if (err === undefined) resolve();
         else reject(err);
       };
+      const fail = (err: unknown) => {
+        stream.destroy();
+        settle(err);
+      };
+      // Backpressure: while a backpressure promise is pending, the response is not read, so the
+      // engine stops reading the command's pipe and the command blocks. Once the container is
+      // being killed, output flows freely again (see releaseBackpressure()).
+      let waiting = 0;
+      const waitFor = (promise: Promise<void>) => {
+        if (this.killed) return;
+        if (waiting++ === 0) stream.pause();
+        promise.then(
+          () => {
+            if (--waiting === 0 && !stream.destroyed) stream.resume();
+          },
+          fail,
+        );
+      };
       // A throwing callback must not crash the process from inside a socket handler.
       const sink = (name: OutputStream) =>
         new Writable({
           write(chunk: Buffer, _encoding, callback) {
             try {
               onOutput(name, chunk);
+              const wait = backpressure?.();
+              if (wait) waitFor(wait);
             } catch (err) {
-              stream.destroy();
-              settle(err);
+              fail(err);
             }
             callback();
           },
@@ -163,6 +224,12 @@ export class DockerContainer implements RunningContainer {
     );
   }
 
+  // An exec whose output the engine cannot write makes the engine's kill wait ~10 s and report
+  // the wrong exit code; a dying command's last output is little, so it is read without pause.
+  private releaseBackpressure(): void {
+    for (const entry of this.inFlight) if (!entry.stream.destroyed) entry.stream.resume();
+  }
+
   // Streams end by themselves once the container dies; this is the guarantee that exec settles
   // even if the engine never closes one.
   private cutStragglers(): void {
@@ -176,4 +243,9 @@ export class DockerContainer implements RunningContainer {
       entry.stream.once("close", () => clearTimeout(timer));
     }
   }
+}
+
+/** A time as the engine's event filters read it: whole seconds, a dot, nine digits of nanoseconds. */
+function engineTimestamp(ms: number): string {
+  return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1_000_000).padStart(9, "0")}`;
 }

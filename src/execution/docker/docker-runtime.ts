@@ -5,20 +5,36 @@ import {
   type ContainerSpec,
   type RunningContainer,
 } from "../container-runtime.js";
+import { containerUser } from "../../security/container-hardening.js";
 import { containerCreateOptions } from "./container-config.js";
 import { DockerContainer } from "./docker-container.js";
-import { describeEngine, engineStatusCode, toContainerError } from "./docker-errors.js";
+import { describeEngine, engineStatusCode, isEngineUnreachable, toContainerError } from "./docker-errors.js";
+import { pullImage, type StartPull } from "./pull-image.js";
+
+/** The app's own uid and gid, where the platform has them. */
+function hostIdentity(): { uid: number; gid: number } | null {
+  return process.getuid && process.getgid ? { uid: process.getuid(), gid: process.getgid() } : null;
+}
 
 /** ContainerRuntime on a Docker engine; `new Docker()` follows DOCKER_HOST like the docker CLI. */
 export class DockerRuntime implements ContainerRuntime {
-  constructor(private readonly docker: Docker = new Docker()) {}
+  private readonly startPull: StartPull;
 
-  async start(spec: ContainerSpec): Promise<RunningContainer> {
-    await this.ensureImage(spec.image);
+  constructor(
+    private readonly docker: Docker = new Docker(),
+    // Replaceable so a pull's failure modes can be tested without a registry.
+    options: { startPull?: StartPull } = {},
+  ) {
+    this.startPull = options.startPull ?? ((image) => this.docker.pull(image));
+  }
+
+  async start(spec: ContainerSpec, onProgress: (line: string) => void = () => {}): Promise<RunningContainer> {
+    const imageUser = await this.ensureImage(spec.image, onProgress);
+    const user = spec.user ?? containerUser(imageUser, hostIdentity());
 
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer(containerCreateOptions(spec));
+      container = await this.docker.createContainer(containerCreateOptions({ ...spec, user }));
     } catch (err) {
       // The image can disappear between the check and the create.
       if (engineStatusCode(err) === 404) throw this.imageMissing(spec.image);
@@ -59,22 +75,34 @@ export class DockerRuntime implements ContainerRuntime {
     return removed.filter(Boolean).length;
   }
 
-  // The one place an image is made available. Pulling (with progress in the action's log, see
-  // DESIGN §9) belongs here; until then a missing image is an error the operator fixes.
-  private async ensureImage(image: string): Promise<void> {
+  /** The one place an image is made available: pulled when missing. Resolves with the image's USER. */
+  private async ensureImage(image: string, onProgress: (line: string) => void): Promise<string | undefined> {
     try {
-      await this.docker.getImage(image).inspect();
+      return (await this.docker.getImage(image).inspect()).Config?.User || undefined;
     } catch (err) {
-      if (engineStatusCode(err) === 404) throw this.imageMissing(image);
-      throw toContainerError(this.docker, err, `inspect image ${image}`);
+      if (engineStatusCode(err) !== 404) throw toContainerError(this.docker, err, `inspect image ${image}`);
+    }
+    onProgress(`Image ${image} is not on the engine; pulling it`);
+    try {
+      await pullImage(this.startPull, image, onProgress);
+    } catch (err) {
+      if (isEngineUnreachable(err)) throw toContainerError(this.docker, err, `pull image ${image}`);
+      throw this.imageMissing(image, err instanceof Error ? err.message : String(err));
+    }
+    onProgress(`Pulled ${image}`);
+    try {
+      return (await this.docker.getImage(image).inspect()).Config?.User || undefined;
+    } catch (err) {
+      throw toContainerError(this.docker, err, `inspect image ${image} after pulling it`);
     }
   }
 
-  private imageMissing(image: string): ContainerError {
+  private imageMissing(image: string, pullFailure?: string): ContainerError {
+    const why = pullFailure === undefined ? "" : `, and pulling it failed: ${pullFailure}`;
     return new ContainerError(
-      `Image "${image}" is not present on the Docker engine at ${describeEngine(this.docker)}, and this ` +
-        `version does not pull images. Pull or build it on that engine first (e.g. docker pull ${image}), ` +
-        "or change container.image in the automation definition.",
+      `Image "${image}" is not present on the Docker engine at ${describeEngine(this.docker)}${why}. ` +
+        "Check the image name and tag in container.image, that the engine can reach the registry (and is " +
+        `logged in to it for a private image), or pull or build it on that engine first (docker pull ${image}).`,
       "image_missing",
     );
   }

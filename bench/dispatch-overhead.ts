@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DockerRuntime } from "../src/execution/docker/docker-runtime.js";
+import { TEST_IMAGE } from "../test/helpers/docker.js";
+import { startGitServer } from "../test/helpers/git-server.js";
+import { actionOutcomes, createBenchRun, firstFailure, LEASE_MS, retriedActions, startExecution, waitForChecksSent, waitForRuns } from "./bench-run.js";
+import type { BenchContext } from "./context.js";
+import { countingChecks } from "./counting-checks.js";
+import { docker, inParallel } from "./docker-cli.js";
+import { ratioOf, type BenchmarkResult } from "./figures.js";
+import { guardAgainstGitHub } from "./github-guard.js";
+import { createBenchDatabase } from "./postgres-server.js";
+import { elapsedMs } from "./stats.js";
+
+// Dispatch overhead: what the app adds around a one-step action (claim, clone, container, step,
+// completion, check updates) compared with `docker run --rm <tiny image> true`, same parallelism.
+
+// BENCH_DISPATCH_ACTIONS: fewer actions, to try the path quickly; the figure is for 100.
+const ACTIONS = Number(process.env.BENCH_DISPATCH_ACTIONS ?? 100);
+const PARALLELISM = 4;
+const TOKEN = "ghs_benchmarkInstallationToken000000000000";
+
+const source = `container:
+  image: ${TEST_IMAGE}
+  network: none
+steps:
+  - name: Nothing
+    run: "true"
+`;
+
+export async function run(context: BenchContext): Promise<BenchmarkResult> {
+  const guard = guardAgainstGitHub();
+  const database = await createBenchDatabase(context.databaseUrl);
+  const git = await startGitServer({ token: TOKEN });
+  const workspaceRoot = await mkdtemp(join(tmpdir(), "automations-bench-dispatch-"));
+  const checks = countingChecks();
+  try {
+    const repository = "bench/dispatch";
+    const { cloneUrl, headSha } = await git.createRepo(repository, { "README.md": "a repository to clone\n" });
+
+    context.progress(`warming up: ${PARALLELISM} × docker run --rm --network none ${TEST_IMAGE} true`);
+    await inParallel(PARALLELISM, PARALLELISM, () => docker(["run", "--rm", "--network", "none", TEST_IMAGE, "true"]));
+
+    context.progress(`baseline: ${ACTIONS} × docker run --rm --network none ${TEST_IMAGE} true, ${PARALLELISM} at a time`);
+    const baselineStart = process.hrtime.bigint();
+    await inParallel(ACTIONS, PARALLELISM, () => docker(["run", "--rm", "--network", "none", TEST_IMAGE, "true"]));
+    const baselineMs = elapsedMs(baselineStart);
+
+    context.progress(`app: a run of ${ACTIONS} one-step actions, ${PARALLELISM} workers`);
+    const targets = Array.from({ length: ACTIONS }, () => ({ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }));
+    const appStart = process.hrtime.bigint();
+    const runId = await createBenchRun(database.db, { source, repository, repositoryId: 1, headSha, targets });
+    const execution = startExecution({
+      db: database.db,
+      runtime: new DockerRuntime(),
+      tokens: { tokenFor: async () => TOKEN },
+      checks,
+      workspaceRoot,
+      concurrency: PARALLELISM,
+    });
+    let appMs: number;
+    try {
+      await waitForRuns(database.db, [runId]);
+      appMs = elapsedMs(appStart);
+      await waitForChecksSent(database.db);
+    } finally {
+      await execution.stop();
+    }
+    const outcomes = await actionOutcomes(database.db, runId);
+    const failure = await firstFailure(database.db, runId);
+    const retried = await retriedActions(database.db, runId);
+    const clones = git.requests.filter((r) => r.path.endsWith("/git-upload-pack")).length;
+
+    const perAction = { value: appMs / ACTIONS, baseline: baselineMs / ACTIONS };
+    return {
+      benchmark: "dispatch overhead",
+      baseline: `docker run --rm --network none ${TEST_IMAGE} true`,
+      notes: [
+        `${ACTIONS} actions of one step (\`true\` in ${TEST_IMAGE}) in one run on PostgreSQL, ${PARALLELISM} at a time: claim, shallow clone from a local git smart-HTTP server (${clones} upload-pack requests), container start, the step by docker exec, removal, completion, check updates to a counting Checks API (${checks.creates + checks.updates} calls).`,
+        `Wall time from recording the run to its last action finished, divided by ${ACTIONS}; the baseline is ${ACTIONS} × \`docker run --rm --network none ${TEST_IMAGE} true\` through the docker CLI, ${PARALLELISM} at a time, measured first.`,
+        `Actions by outcome: ${JSON.stringify(outcomes)}${failure ? `; first failure: ${failure}` : ""}. Actions whose claim was lost and recovered after its ${LEASE_MS / 1000} s lease: ${retried}. Requests refused on their way to GitHub: ${guard.refused.length}.`,
+      ],
+      figures: [
+        { name: "time per action", unit: "ms", ...perAction, ratio: ratioOf(perAction.value, perAction.baseline), goal: { on: "ratio", op: "<=", limit: 1.3 } },
+        ...((outcomes.done ?? 0) !== ACTIONS
+          ? [{ name: "actions not done", unit: "", value: ACTIONS - (outcomes.done ?? 0), goal: { on: "value" as const, op: "<=" as const, limit: 0 } }]
+          : []),
+      ],
+    };
+  } finally {
+    guard.restore();
+    await git.close();
+    await database.destroy();
+    await rm(workspaceRoot, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,155 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { count, ne } from "drizzle-orm";
+import pino from "pino";
+import { Probot, ProbotOctokit, Server } from "probot";
+import { DockerRuntime } from "../src/execution/docker/docker-runtime.js";
+import { webhookDeliveries } from "../src/ingress/deliveries.sql.js";
+import { runs } from "../src/runs/runs.sql.js";
+import { APP_ID, startApp, WEBHOOK_SECRET } from "../test/helpers/app-harness.js";
+import { freePort } from "../test/helpers/free-port.js";
+import { examplePayload, signature } from "../test/helpers/webhooks.js";
+import type { BenchContext } from "./context.js";
+import { ratioOf, type BenchmarkResult } from "./figures.js";
+import { guardAgainstGitHub } from "./github-guard.js";
+import { createBenchDatabase } from "./postgres-server.js";
+import { elapsedMs, percentile } from "./stats.js";
+
+// Webhook acknowledgement: how long GitHub waits for the app's answer to a signed delivery,
+// against a Probot app whose handler does nothing, on the same Probot server, in the same run.
+
+const DELIVERIES = 2_000;
+const CONCURRENCY = 200;
+const WARM_UP = 200;
+const ROUNDS = 2;
+/** How long the processor is watched after the load, to report how fast it works through the backlog. */
+const DRAIN_WATCH_MS = 10_000;
+const COMMENT = "Thanks, this looks good to me.";
+
+interface LoadResult {
+  latencies: number[];
+  failures: string[];
+  wallMs: number;
+}
+
+function loadInThread(job: { url: string; body: string; headers: Record<string, string>; deliveryPrefix: string; count: number; concurrency: number }) {
+  return new Promise<LoadResult>((resolve, reject) => {
+    const worker = new Worker(new URL("./webhook-load-thread.mjs", import.meta.url), { workerData: job });
+    worker.once("message", (result: LoadResult) => resolve(result));
+    worker.once("error", reject);
+  });
+}
+
+/** A Probot app on the same server class, with a handler that does nothing. */
+async function startNoopApp(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const log = pino({ level: "silent" });
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  const server = new Server({
+    host: "127.0.0.1",
+    port,
+    log,
+    Probot: Probot.defaults({ appId: APP_ID, privateKey, secret: WEBHOOK_SECRET, Octokit: ProbotOctokit, log }),
+  });
+  await server.load((app) => {
+    app.on("issue_comment.created", async () => {});
+  });
+  await server.start();
+  return { url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
+}
+
+export async function run(context: BenchContext): Promise<BenchmarkResult> {
+  const guard = guardAgainstGitHub();
+  const database = await createBenchDatabase(context.databaseUrl);
+  const workspaceRoot = await mkdtemp(join(tmpdir(), "automations-bench-webhooks-"));
+  const app = await startApp({ database, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
+  const noop = await startNoopApp();
+  try {
+    const payload = examplePayload("issue_comment", (p) => p.action === "created" && p.installation !== undefined);
+    payload.comment.body = COMMENT;
+    const body = JSON.stringify(payload);
+    const headers = {
+      "content-type": "application/json",
+      "x-github-event": "issue_comment",
+      "x-hub-signature-256": signature(WEBHOOK_SECRET, body),
+    };
+    const target = (base: string) => `${base}/api/github/webhooks`;
+    const job = (base: string, prefix: string, n: number) => ({
+      url: target(base),
+      body,
+      headers,
+      deliveryPrefix: prefix,
+      count: n,
+      concurrency: CONCURRENCY,
+    });
+
+    context.progress(`warming up both apps with ${WARM_UP} deliveries each`);
+    await loadInThread(job(noop.url, "noop-warm-up", WARM_UP));
+    await loadInThread(job(app.url, "app-warm-up", WARM_UP));
+
+    // Alternating rounds, so a slow moment of the machine falls on both sides alike.
+    const measured = { app: [] as number[], noop: [] as number[] };
+    const failures: string[] = [];
+    const wall = { app: 0, noop: 0 };
+    const perRound = DELIVERIES / ROUNDS;
+    for (let round = 1; round <= ROUNDS; round++) {
+      context.progress(`round ${round}/${ROUNDS}: ${perRound} deliveries at ${CONCURRENCY} concurrent to each app`);
+      const base = await loadInThread(job(noop.url, `noop-${round}`, perRound));
+      const ours = await loadInThread(job(app.url, `app-${round}`, perRound));
+      measured.noop.push(...base.latencies);
+      measured.app.push(...ours.latencies);
+      failures.push(...base.failures.map((f) => `no-op app: ${f}`), ...ours.failures.map((f) => `app: ${f}`));
+      wall.noop += base.wallMs;
+      wall.app += ours.wallMs;
+    }
+
+    // The processor works through the stored deliveries beside the endpoint, as in `npm start`.
+    const handledCount = async () => {
+      const [row] = await database.db.select({ n: count() }).from(webhookDeliveries).where(ne(webhookDeliveries.status, "pending"));
+      return row?.n ?? 0;
+    };
+    const [stored] = await database.db.select({ n: count() }).from(webhookDeliveries);
+    const handledAtEnd = await handledCount();
+    const drainStart = process.hrtime.bigint();
+    while ((await handledCount()) < (stored?.n ?? 0) && elapsedMs(drainStart) < DRAIN_WATCH_MS) await new Promise((r) => setTimeout(r, 100));
+    const drainMs = elapsedMs(drainStart);
+    const handled = await handledCount();
+    const drained = handled === (stored?.n ?? 0);
+    const [runsMade] = await database.db.select({ n: count() }).from(runs);
+    const p = (which: "app" | "noop", q: number) => percentile(measured[which], q);
+    const notes = [
+      `${DELIVERIES} signed issue_comment.created deliveries (@octokit/webhooks-examples) per app at ${CONCURRENCY} concurrent over node:http keep-alive, in ${ROUNDS} alternating rounds after ${WARM_UP} warm-up deliveries each; the load is sent from a worker thread.`,
+      `The app is automationsApp as test/helpers/app-harness.ts wires it (PostgreSQL, the webhook processor running, no action workers): the endpoint stores each delivery and answers; the processor then hands it to the comment handler, which finds no /automation command and does nothing (${runsMade?.n ?? 0} runs made).`,
+      `Deliveries stored: ${stored?.n ?? 0}; handled by the processor when the last answer came: ${handledAtEnd}; ${drained ? `all handled ${(drainMs / 1000).toFixed(1)} s later` : `${handled} handled ${(drainMs / 1000).toFixed(0)} s later (${((handled - handledAtEnd) / (drainMs / 1000)).toFixed(0)}/s once the load stopped)`}.`,
+      `The baseline is the same Probot Server with a handler that does nothing. Requests refused on their way to GitHub: ${guard.refused.length}. Failed requests: ${failures.length}${failures.length ? ` (first: ${failures[0]})` : ""}.`,
+      `Throughput: app ${Math.round((DELIVERIES / wall.app) * 1000)}/s, no-op app ${Math.round((DELIVERIES / wall.noop) * 1000)}/s.`,
+    ];
+    const p50 = { value: p("app", 50), baseline: p("noop", 50) };
+    const p99 = { value: p("app", 99), baseline: p("noop", 99) };
+    return {
+      benchmark: "webhook acknowledgement",
+      baseline: "no-op Probot app",
+      notes,
+      figures: [
+        { name: "p50 latency", unit: "ms", ...p50, ratio: ratioOf(p50.value, p50.baseline), goal: { on: "ratio", op: "<=", limit: 1.2 } },
+        { name: "p99 latency", unit: "ms", ...p99, ratio: ratioOf(p99.value, p99.baseline), goal: { on: "ratio", op: "<=", limit: 1.2 } },
+        ...(failures.length + guard.refused.length > 0
+          ? [{ name: "failed or GitHub-bound requests", unit: "", value: failures.length + guard.refused.length, goal: { on: "value" as const, op: "<=" as const, limit: 0 } }]
+          : []),
+      ],
+    };
+  } finally {
+    await noop.stop();
+    await app.stop();
+    guard.restore();
+    await database.destroy();
+    await rm(workspaceRoot, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,1 @@
+CREATE INDEX "actions_running" ON "actions" USING btree ("run_id") WHERE status = 'running';

@@ -1,0 +1,34 @@
+import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+
+export const deliveryStatus = pgEnum("delivery_status", ["pending", "done", "failed"]);
+
+/**
+ * Webhooks as received, before any handling. Recording one is all the webhook endpoint does, so
+ * GitHub gets its answer at once, a delivery seen twice is stored once, and one that could not be
+ * handled (GitHub down, a crash) is retried from here instead of being lost.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    /** `X-GitHub-Delivery`. */
+    id: text("id").primaryKey(),
+    /** `X-GitHub-Event`, e.g. `issue_comment`. */
+    name: text("name").notNull(),
+    action: text("action"),
+    installationId: bigint("installation_id", { mode: "number" }),
+    payload: jsonb("payload").notNull(),
+    status: deliveryStatus("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    claimedBy: text("claimed_by"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    notBefore: timestamp("not_before", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    handledAt: timestamp("handled_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("webhook_deliveries_due").on(t.notBefore).where(sql`status = 'pending'`),
+    index("webhook_deliveries_handled").on(t.handledAt),
+  ],
+);

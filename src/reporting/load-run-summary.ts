@@ -1,0 +1,81 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { actions, actionSteps, runs } from "../runs/runs.sql.js";
+import type { RunSummaryAction, RunSummaryInput } from "./render-run-summary.js";
+
+export interface RunReportState {
+  input: Omit<RunSummaryInput, "actionUrl">;
+  installationId: number;
+  /** `owner/repo` the check runs are on (where the run was triggered). */
+  checkRepository: string;
+  headSha: string;
+  checkRunId: number | null;
+}
+
+/** Reads what a run's summary check shows. */
+export async function loadRunSummary(db: Db, runId: string): Promise<RunReportState | null> {
+  const [run] = await db.select().from(runs).where(eq(runs.id, runId));
+  if (!run) return null;
+  const rows = await db
+    .select({
+      id: actions.id,
+      repository: actions.repository,
+      project: actions.project,
+      status: actions.status,
+      timedOut: actions.timedOut,
+      startedAt: actions.startedAt,
+      finishedAt: actions.finishedAt,
+      pullRequestUrl: actions.pullRequestUrl,
+      pullRequestNumber: actions.pullRequestNumber,
+      reason: actions.reason,
+      errorLine: actions.errorLine,
+    })
+    .from(actions)
+    .where(eq(actions.runId, runId))
+    .orderBy(asc(actions.position));
+  const failedSteps = await db
+    .select({
+      actionId: actionSteps.actionId,
+      index: actionSteps.index,
+      name: actionSteps.name,
+      exitCode: actionSteps.exitCode,
+      reason: actionSteps.reason,
+    })
+    .from(actionSteps)
+    .innerJoin(actions, eq(actions.id, actionSteps.actionId))
+    .where(and(eq(actions.runId, runId), eq(actions.status, "failed"), eq(actionSteps.status, "failed")))
+    .orderBy(asc(actionSteps.index));
+  // A step that failed with continue_on_error comes before the one that ended the action: the last wins.
+  const failedStepOf = new Map(failedSteps.map((s) => [s.actionId, s]));
+
+  const summaryActions: RunSummaryAction[] = rows.map((row) => {
+    const step = failedStepOf.get(row.id);
+    return {
+      id: row.id,
+      target: row.project ? `${row.repository}/${row.project}` : row.repository,
+      status: row.status,
+      timedOut: row.timedOut,
+      startedAt: row.startedAt,
+      finishedAt: row.finishedAt,
+      pullRequestUrl: row.pullRequestUrl,
+      pullRequestNumber: row.pullRequestNumber,
+      failedStep: step ? { index: step.index, name: step.name, exitCode: step.exitCode, reason: step.reason } : null,
+      reason: row.reason,
+      errorLine: row.errorLine,
+    };
+  });
+  return {
+    installationId: run.installationId,
+    checkRepository: run.repository,
+    headSha: run.headSha,
+    checkRunId: run.summaryCheckRunId,
+    input: {
+      automation: run.automation,
+      status: run.status,
+      createdAt: run.createdAt,
+      finishedAt: run.finishedAt,
+      actions: summaryActions,
+      skippedTargets: run.skippedTargets,
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import pino from "pino";
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startDeliveryProcessor, type DeliveryHandler, type DeliveryProcessor } from "../../src/ingress/delivery-processor.js";
+import { claimDelivery, recordDelivery } from "../../src/ingress/delivery-store.js";
+import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
+import { inProcessWakeups } from "../../src/queue/wakeups.js";
+import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const log = pino({ level: "silent" });
+let database: TestDatabase;
+const processors: DeliveryProcessor[] = [];
+
+beforeAll(async () => {
+  database = await createPostgresDatabase();
+});
+afterAll(async () => {
+  await database.destroy();
+});
+afterEach(async () => {
+  await Promise.all(processors.splice(0).map((p) => p.stop()));
+  await database.db.delete(webhookDeliveries);
+});
+
+function comment(id = randomUUID()) {
+  return { id, name: "issue_comment", payload: { action: "created", installation: { id: 7 }, comment: { body: "/automation run x" } } };
+}
+
+function start(handler: DeliveryHandler, options: { leaseMs?: number; maxAttempts?: number } = {}) {
+  const processor = startDeliveryProcessor({
+    db: database.db,
+    wakeups: inProcessWakeups(),
+    workerId: `test-${randomUUID()}`,
+    log,
+    handlers: new Map([["issue_comment.created", handler]]),
+    leaseMs: options.leaseMs ?? 30_000,
+    pollMs: 50,
+    maxAttempts: options.maxAttempts,
+    maxBackoffMs: 10,
+  });
+  processors.push(processor);
+  return processor;
+}
+
+async function row(id: string) {
+  const [stored] = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, id));
+  return stored;
+}
+
+describe("stored webhook deliveries", () => {
+  it("stores a delivery posted many times at once exactly once", async () => {
+    const delivery = comment();
+    const stored = await Promise.all(Array.from({ length: 50 }, () => recordDelivery(database.db, delivery)));
+    expect(stored.filter(Boolean)).toHaveLength(1);
+    expect(await database.db.select().from(webhookDeliveries)).toHaveLength(1);
+  });
+
+  it("hands each delivery to its handler once, with the event's payload", async () => {
+    const seen: string[] = [];
+    start(async (delivery) => {
+      seen.push(`${delivery.id}:${(delivery.payload as { comment: { body: string } }).comment.body}`);
+    });
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    for (const id of ids) await recordDelivery(database.db, comment(id));
+    await waitFor("all deliveries handled", async () => (await Promise.all(ids.map(row))).every((r) => r?.status === "done"));
+    expect(seen.sort()).toEqual(ids.map((id) => `${id}:/automation run x`).sort());
+  });
+
+  it("retries a delivery whose handling failed until it succeeds, and keeps no error", async () => {
+    let calls = 0;
+    start(async () => {
+      calls += 1;
+      if (calls < 3) throw new Error("GitHub answered 502");
+    });
+    const delivery = comment();
+    await recordDelivery(database.db, delivery);
+    const handled = await waitFor("the delivery handled", async () => ((await row(delivery.id))?.status === "done" ? row(delivery.id) : false));
+    expect(calls).toBe(3);
+    expect(handled).toMatchObject({ attempts: 3, lastError: null });
+  });
+
+  it("gives up after the last attempt and keeps the reason on the delivery", async () => {
+    start(async () => {
+      throw new Error("GitHub answered 502");
+    }, { maxAttempts: 2 });
+    const delivery = comment();
+    await recordDelivery(database.db, delivery);
+    const failed = await waitFor("the delivery given up", async () => ((await row(delivery.id))?.status === "failed" ? row(delivery.id) : false));
+    expect(failed).toMatchObject({ attempts: 2, lastError: "GitHub answered 502" });
+  });
+
+  it("takes over a delivery whose processor died while handling it, once its lease ends", async () => {
+    const delivery = comment();
+    await recordDelivery(database.db, delivery);
+    // A processor claims it and dies before finishing.
+    const lost = await claimDelivery(database.db, "dead-worker", 200);
+    expect(lost?.id).toBe(delivery.id);
+    const seen: string[] = [];
+    start(async (d) => {
+      seen.push(d.id);
+    });
+    await waitFor("the delivery handled by the live processor", async () => (await row(delivery.id))?.status === "done");
+    expect(seen).toEqual([delivery.id]);
+    expect((await row(delivery.id))?.attempts).toBe(2);
+  });
+
+  it("marks deliveries of events without a handler as handled", async () => {
+    start(async () => {});
+    const id = randomUUID();
+    await recordDelivery(database.db, { id, name: "issue_comment", payload: { action: "deleted", installation: { id: 7 } } });
+    await waitFor("the delivery handled", async () => (await row(id))?.status === "done");
+  });
+});
+
+describe("a delivery whose handling outlasts its lease", () => {
+  it("is handled once, because its processor keeps the lease while it works", async () => {
+    let calls = 0;
+    const handler: DeliveryHandler = async () => {
+      calls += 1;
+      await new Promise((r) => setTimeout(r, 1000));
+    };
+    // Two processors with a lease far shorter than the handling.
+    start(handler, { leaseMs: 300 });
+    start(handler, { leaseMs: 300 });
+    const delivery = comment();
+    await recordDelivery(database.db, delivery);
+    await waitFor("the delivery handled", async () => (await row(delivery.id))?.status === "done");
+    expect(calls).toBe(1);
+  });
+});

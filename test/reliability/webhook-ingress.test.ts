@@ -1,0 +1,145 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { request } from "node:http";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
+import { openDatabase, type Database } from "../../src/db/client.js";
+import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
+import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
+import { runs } from "../../src/runs/runs.sql.js";
+import { startApp, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
+import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { captureReplies, mockToken } from "../helpers/example-comment.js";
+import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
+
+// What reaches the webhook endpoint that should not be trusted or cannot be stored: nothing is
+// written for a forged delivery, a delivery that arrives while the database is down is answered
+// 5xx (so GitHub shows it failed and it can be redelivered) and is handled once it is back, and
+// malformed payloads never take the app down.
+
+type Payload = Record<string, unknown>;
+
+function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { "content-type": "application/json", ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
+let database: TestDatabase;
+let proxied: Database;
+let proxy: TcpProxy;
+let workspaceRoot: string;
+let app: AppHarness;
+
+beforeAll(async () => {
+  database = await createPostgresDatabase();
+  const url = new URL(database.url!);
+  proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+  url.port = String(proxy.port);
+  // The app reaches the database through the proxy, which the tests cut to take the database away.
+  proxied = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+  workspaceRoot = await mkdtemp(join(tmpdir(), "automations-ingress-"));
+  isolateGitHub();
+  app = await startApp({ database: proxied, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
+});
+afterAll(async () => {
+  await app.stop();
+  restoreNetwork();
+  await proxied.close();
+  await proxy.close();
+  await database.destroy();
+  await rm(workspaceRoot, { recursive: true, force: true });
+});
+afterEach(() => {
+  proxy.restore();
+  nock.cleanAll();
+  isolateGitHub();
+});
+
+const stored = () => database.db.select().from(webhookDeliveries);
+
+describe("the webhook endpoint (PostgreSQL)", () => {
+  it("writes nothing for unsigned or forged deliveries", async () => {
+    const body = JSON.stringify(pullRequestCommentPayload("/automation run hello"));
+    const endpoint = `${app.url}/api/github/webhooks`;
+    const headers = { "x-github-event": "issue_comment", "x-github-delivery": randomUUID() };
+    const answers = [
+      await post(endpoint, body, headers),
+      await post(endpoint, body, { ...headers, "x-hub-signature-256": signature("not-the-secret", body) }),
+      await post(endpoint, body.replace("hello", "other"), { ...headers, "x-hub-signature-256": signature(WEBHOOK_SECRET, body) }),
+    ];
+    console.info(`forged or unsigned deliveries: ${answers.length}, rows written: ${(await stored()).length}`);
+    for (const status of answers) expect(status).toBeGreaterThanOrEqual(400);
+    expect(status5xx(answers)).toEqual([]);
+    expect(await stored()).toEqual([]);
+    expect(await database.db.select().from(runs)).toEqual([]);
+  });
+
+  it("answers 5xx while the database is down, and handles the redelivery once it is back", async () => {
+    const deliveryId = randomUUID();
+    proxy.cut();
+    const down = await app.deliver("issue_comment", pullRequestCommentPayload("/automation help"), deliveryId);
+    expect(down.status).toBeGreaterThanOrEqual(500);
+
+    proxy.restore();
+    mockToken();
+    const replies = captureReplies();
+    // GitHub's redelivery carries the same delivery id.
+    const back = await app.deliver("issue_comment", pullRequestCommentPayload("/automation help"), deliveryId);
+    expect(back.status).toBe(200);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("/automation run");
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(await stored()).toMatchObject([{ id: deliveryId, status: "done" }]);
+  });
+
+  it("survives 500 fuzzed payloads of every event without a crash or a 5xx", async () => {
+    // Each example payload, damaged in a repeatable way: fields removed, replaced by the wrong
+    // type, or emptied; delivered under its own event name. The installation is left whole:
+    // Probot authenticates with it before the app sees the event, as GitHub always sends it.
+    const all = (examples as Array<{ name: string; examples: Payload[] }>).flatMap((e) => e.examples.map((p) => ({ name: e.name, payload: p })));
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const statuses: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const { name, payload } = all[Math.floor(random() * all.length)]!;
+      const damaged = damage(structuredClone(payload), random);
+      const response = await app.deliver(name, damaged);
+      statuses.push(response.status);
+    }
+    console.info(`fuzzed deliveries: ${statuses.length}, 5xx answers: ${status5xx(statuses).length}`);
+    expect(status5xx(statuses)).toEqual([]);
+    // The app still answers and handles a well-formed delivery afterwards.
+    mockToken();
+    const replies = captureReplies();
+    expect((await app.deliver("issue_comment", pullRequestCommentPayload("/automation help"))).status).toBe(200);
+    expect(replies).toHaveLength(1);
+  });
+});
+
+function status5xx(statuses: number[]): number[] {
+  return statuses.filter((s) => s >= 500);
+}
+
+function damage(value: Payload, random: () => number): Payload {
+  const keys = Object.keys(value).filter((key) => key !== "installation");
+  if (random() < 0.05) return value.installation ? { installation: value.installation } : {};
+  for (const key of keys) {
+    const roll = random();
+    const child = value[key];
+    if (roll < 0.1) delete value[key];
+    else if (roll < 0.2) value[key] = [null, 0, "", "/automation run x", [], true][Math.floor(random() * 6)];
+    else if (child && typeof child === "object" && !Array.isArray(child)) damage(child as Payload, random);
+  }
+  return value;
+}
