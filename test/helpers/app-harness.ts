@@ -1,7 +1,7 @@
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { request } from "node:http";
 import pino from "pino";
-import { Probot, ProbotOctokit, Server } from "probot";
+import { Probot, Server } from "probot";
 import { automationsApp } from "../../src/index.js";
 import { startBackground, type Background } from "../../src/background.js";
 import { inProcessWakeups } from "../../src/queue/wakeups.js";
@@ -12,21 +12,9 @@ import { signature } from "./webhooks.js";
 import { freePort } from "./free-port.js";
 import { deliveryHandled } from "./deliveries.js";
 
-export const APP_ID = 4242;
-export const WEBHOOK_SECRET = "test-webhook-secret";
+import { APP_ID, privateKey, TestOctokit, WEBHOOK_SECRET } from "./test-app-credentials.js";
 
-// No retries or throttling in tests: a mock answers once, and an unexpected call must show.
-const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { enabled: false },
-}));
-
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+export { APP_ID, WEBHOOK_SECRET };
 
 
 // node:http rather than fetch: nock's fetch interception does not pass local requests through cleanly.

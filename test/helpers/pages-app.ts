@@ -1,8 +1,8 @@
-import { generateKeyPairSync } from "node:crypto";
 import { request } from "node:http";
 import nock from "nock";
 import pino from "pino";
-import { Probot, ProbotOctokit, Server } from "probot";
+import { Probot, Server } from "probot";
+import { privateKey, TestOctokit } from "./test-app-credentials.js";
 import { automationsApp } from "../../src/index.js";
 import type { Db } from "../../src/db/client.js";
 import { inProcessWakeups, type Wakeups } from "../../src/queue/wakeups.js";
@@ -14,18 +14,6 @@ import { freePort } from "./free-port.js";
 
 export const CLIENT_ID = "Iv1.pagesclient";
 export const CLIENT_SECRET = "pages-client-secret";
-
-const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { enabled: false },
-}));
-
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
 
 export interface PagesApp {
   url: string;
