@@ -1,4 +1,6 @@
 import { gitHubTargets, type TargetsGitHub } from "../targets/github-targets.js";
+import { resolveTargets, type TargetResolution } from "../targets/resolve-targets.js";
+import type { AutomationDefinition } from "../automations/definition-schema.js";
 import type { CandidateRepository } from "../targets/target.js";
 import { writeAccessChecker, type WriteAccessCheck } from "./authorize.js";
 import { commitToRunOn } from "./commit-to-run-on.js";
@@ -45,4 +47,24 @@ export function lookupsFor(ctx: CommentContext): CommentLookups {
     lookups.set(ctx, found);
   }
   return found;
+}
+
+/**
+ * The targets of `definition` as seen from this comment: only `requested` ones when some are
+ * named, and only those the commenter may write unless `asker` is null (counting, not running).
+ */
+export function commentTargets(
+  ctx: CommentContext,
+  definition: AutomationDefinition,
+  requested: readonly string[],
+  asker: "commenter" | null = "commenter",
+): Promise<TargetResolution> {
+  const lookups = lookupsFor(ctx);
+  return resolveTargets(lookups.targets, {
+    targets: definition.targets,
+    triggering: lookups.triggering,
+    triggeringCommit: lookups.triggeringCommit,
+    requested,
+    requester: asker === null ? null : { login: ctx.comment.author, writeAccess: lookups.writeAccess },
+  });
 }

@@ -3,10 +3,9 @@ import { listDefinitionNames } from "../automations/list-definitions.js";
 import { definitionPath, readDefinitionFile, type DefinitionSource } from "../automations/load-definition.js";
 import { parseDefinition } from "../automations/parse-definition.js";
 import { mapWithConcurrency } from "../targets/map-with-concurrency.js";
-import { resolveTargets } from "../targets/resolve-targets.js";
 import { statusOf } from "../targets/github-targets.js";
 import { authorizeWrite } from "./authorize.js";
-import { lookupsFor, type CommentLookups } from "./comment-lookups.js";
+import { commentTargets, lookupsFor, type CommentLookups } from "./comment-lookups.js";
 import { gitHubFailureReply } from "./replies.js";
 import type { CommentContext } from "./run-command.js";
 import { listReply, type ListedAutomation } from "./target-replies.js";
@@ -63,13 +62,7 @@ async function describe(ctx: CommentContext, lookups: CommentLookups, name: stri
   const common = { name, from, kind: "valid" as const, enabled: definition.enabled, description: definition.description ?? null };
   try {
     // Counted for anyone: whose write access a run would need is the run's question, not the list's.
-    const resolution = await resolveTargets(lookups.targets, {
-      targets: definition.targets,
-      triggering: lookups.triggering,
-      triggeringCommit: lookups.triggeringCommit,
-      requested: [],
-      requester: null,
-    });
+    const resolution = await commentTargets(ctx, definition, [], null);
     return { ...common, targets: resolution.targets.length };
   } catch (err) {
     ctx.log.warn({ err, automation: name }, "could not count the targets of an automation");

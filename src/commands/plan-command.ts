@@ -1,6 +1,5 @@
-import { resolveTargets } from "../targets/resolve-targets.js";
 import { authorizeWrite } from "./authorize.js";
-import { lookupsFor } from "./comment-lookups.js";
+import { commentTargets, lookupsFor } from "./comment-lookups.js";
 import { readDefinition } from "./read-definition.js";
 import { commentTriggerOffReply, disabledReply, gitHubFailureReply } from "./replies.js";
 import type { CommentContext } from "./run-command.js";
@@ -33,13 +32,7 @@ export async function planCommand(ctx: CommentContext, name: string, requested: 
         : null;
 
     step = `find the targets of \`${name}\``;
-    const resolution = await resolveTargets(lookups.targets, {
-      targets: definition.targets,
-      triggering: lookups.triggering,
-      triggeringCommit: lookups.triggeringCommit,
-      requested,
-      requester: { login: ctx.comment.author, writeAccess: lookups.writeAccess },
-    });
+    const resolution = await commentTargets(ctx, definition, requested);
     return planReply({ automation: name, definedIn: where, requested, refusal, ...resolution });
   } catch (err) {
     ctx.log.error({ err, automation: name }, `could not ${step}`);

@@ -3,10 +3,9 @@ import type { Db } from "../db/client.js";
 import type { InstallationOctokit } from "../github-app/installation-octokit.js";
 import { createRun } from "../runs/create-run.js";
 import type { RunTrigger } from "../runs/run-trigger.js";
-import { resolveTargets } from "../targets/resolve-targets.js";
 import { isSurprisingSkip, toSkippedTarget } from "../targets/target.js";
 import { authorizeWrite } from "./authorize.js";
-import { lookupsFor } from "./comment-lookups.js";
+import { commentTargets, lookupsFor } from "./comment-lookups.js";
 import { createInvalidDefinitionCheck } from "./invalid-definition-check.js";
 import { readDefinition } from "./read-definition.js";
 import { commentTriggerOffReply, disabledReply, gitHubFailureReply } from "./replies.js";
@@ -75,13 +74,7 @@ export async function runCommand(
     const headSha = await lookups.triggeringCommit();
 
     step = `find the targets of \`${name}\``;
-    const resolution = await resolveTargets(lookups.targets, {
-      targets: definition.targets,
-      triggering: lookups.triggering,
-      triggeringCommit: lookups.triggeringCommit,
-      requested,
-      requester: { login: ctx.comment.author, writeAccess: lookups.writeAccess },
-    });
+    const resolution = await commentTargets(ctx, definition, requested);
     if (resolution.targets.length === 0) {
       return { kind: "reply", message: noTargetsReply(name, resolution.notTargets, resolution.skipped) };
     }
