@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
-import { waitForWork } from "../queue/idle-wait.js";
+import { wakeupLatch } from "../queue/idle-wait.js";
 import type { Wakeups } from "../queue/wakeups.js";
 import { claimDelivery, markFailed, markHandled, pruneDeliveries, renewDeliveryLease, type StoredDelivery } from "./delivery-store.js";
 
@@ -71,8 +71,10 @@ export function startDeliveryProcessor(options: DeliveryProcessorOptions): Deliv
   };
 
   const loop = async () => {
+    const work = wakeupLatch(wakeups, "deliveries");
     while (!abort.signal.aborted) {
       let claimed: StoredDelivery | null = null;
+      const mark = work.mark();
       if (inHand.size < concurrency) {
         try {
           claimed = await claimDelivery(db, workerId, leaseMs);
@@ -88,8 +90,9 @@ export function startDeliveryProcessor(options: DeliveryProcessorOptions): Deliv
         inHand.add(running);
         continue;
       }
-      await waitForWork(wakeups, "deliveries", pollMs, abort.signal);
+      await work.wait(mark, pollMs, abort.signal);
     }
+    work.close();
   };
   const looping = loop();
 

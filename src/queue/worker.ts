@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
 import { cancelsRequested, claimNextAction, renewLease, type ClaimedAction, type ClaimLimits } from "./claim-action.js";
 import { expireLeases, handBackAction, heldByWorker } from "./hand-back-action.js";
-import { waitForWork } from "./idle-wait.js";
+import { wakeupLatch } from "./idle-wait.js";
 import type { StopRequest } from "./stop-request.js";
 import type { Wakeups } from "./wakeups.js";
 
@@ -115,9 +115,11 @@ export function startWorker(options: WorkerOptions): Worker {
   };
 
   const loop = async () => {
+    const work = wakeupLatch(wakeups, "actions");
     while (!claiming.signal.aborted) {
       let claimed: ClaimedAction | null = null;
       const cancelsBefore = cancelWakeups;
+      const mark = work.mark();
       if (inHand.size < concurrency) {
         try {
           claimed = await claimNextAction(db, workerId, leaseMs, limits);
@@ -137,8 +139,9 @@ export function startWorker(options: WorkerOptions): Worker {
         if (cancelWakeups !== cancelsBefore) checkCancels();
         continue;
       }
-      await waitForWork(wakeups, "actions", pollMs, claiming.signal);
+      await work.wait(mark, pollMs, claiming.signal);
     }
+    work.close();
   };
 
   const looping = concurrency > 0 ? loop() : Promise.resolve();

