@@ -39,10 +39,6 @@ export function commentTriggerOffReply(name: string, path: string): string {
   return `Automation \`${name}\` does not start from comments (\`on.comment: false\` in \`${path}\`).`;
 }
 
-export function notYetAvailableReply(verb: string): string {
-  return `\`/automation ${verb}\` is not available in this version of the app yet. \`/automation help\` lists what is.`;
-}
-
 export function gitHubFailureReply(doing: string, err: unknown, nothingDone = "Nothing was started"): string {
   const status = typeof err === "object" && err !== null && "status" in err ? ` (GitHub answered ${String(err.status)})` : "";
   return `Could not ${doing}${status}. ${nothingDone}; please try again in a moment.`;

@@ -92,3 +92,20 @@ export function installationTokenResponse(token: string) {
     repository_selection: "all",
   };
 }
+
+/**
+ * Every check run created on `repository`, in order, each answered with `checkRunId`; for tests
+ * that start several runs. Updates of that id (a run's summary check) are allowed, not required.
+ */
+export function recordEveryCheckCreate(repository: string, checkRunId: number): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const created: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  nock(GITHUB_API)
+    .post(`/repos/${repository}/check-runs`, (body: Record<string, unknown>) => {
+      created.push(body);
+      return true;
+    })
+    .reply(201, { id: checkRunId })
+    .persist();
+  nock(GITHUB_API).patch(`/repos/${repository}/check-runs/${checkRunId}`).optionally().reply(200, { id: checkRunId }).persist();
+  return created;
+}

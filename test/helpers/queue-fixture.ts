@@ -1,10 +1,9 @@
 import type { Logger } from "pino";
-import { parseDefinition } from "../../src/automations/parse-definition.js";
 import type { Db } from "../../src/db/client.js";
 import type { ContainerRuntime } from "../../src/execution/container-runtime.js";
 import type { ExecutionDeps } from "../../src/execution/execute-action.js";
 import type { PullRequestsApi } from "../../src/execution/pull-requests-api.js";
-import { createRun } from "../../src/runs/create-run.js";
+import { recordTestRun } from "./test-runs.js";
 import { secretStore } from "../../src/security/secret-store.js";
 import { TEST_IMAGE } from "./docker.js";
 
@@ -33,22 +32,13 @@ export async function createQueueRun(
     "steps:",
     ...options.steps.flatMap((run, i) => [`  - name: Step ${i + 1}`, `    run: ${JSON.stringify(run)}`]),
   ].join("\n");
-  const parsed = parseDefinition(source, ".github/automations/queue.yml");
-  if (!parsed.ok) throw new Error(`queue test definition is invalid: ${JSON.stringify(parsed)}`);
-  const { runId } = await createRun(db, {
+  return recordTestRun(db, {
+    source,
     automation: "queue",
-    installationId: options.installationId ?? 1,
     repository: "acme/app",
-    repositoryId: 1,
     headSha: "a".repeat(40),
-    trigger: { kind: "comment", commentId: 1, issueNumber: 1, isPullRequest: true, sender: "someone" },
     deliveryId: options.deliveryId,
-    commandIndex: 0,
-    definition: parsed.definition,
-    definitionSource: source,
-    definitionPath: ".github/automations/queue.yml",
-    definitionSha: "b".repeat(40),
-    definitionRepository: "acme/app",
+    installationId: options.installationId,
     targets: Array.from({ length: options.targets }, (_, i) => ({
       repository: `acme/app-${i}`,
       repositoryId: 1000 + i,
@@ -57,7 +47,6 @@ export async function createQueueRun(
       project: null,
     })),
   });
-  return runId;
 }
 
 /** Pull requests are never opened by these actions (their steps change nothing). */

@@ -4,7 +4,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { useWebhookOnlyApp } from "../helpers/webhook-only-app.js";
 import { APP_ID } from "../helpers/app-harness.js";
-import { contentsResponse, GITHUB_API, installationTokenResponse } from "../helpers/github-api.js";
+import { contentsResponse, GITHUB_API, installationTokenResponse, recordEveryCheckCreate } from "../helpers/github-api.js";
 import { contentsPath, definitionFile, EXAMPLE_TOKEN, example, mockDefinition, mockToken } from "../helpers/example-comment.js";
 import { examplePayload, pullRequestCommentPayload } from "../helpers/webhooks.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -126,19 +126,7 @@ describe("check-run triggers: Re-run, Re-run all, retry-failed (PostgreSQL, GitH
    * Every check run created on the repository, in order. The reporter also keeps a run's summary
    * check; the tests look at the checks of actions (their `external_id` is the action id).
    */
-  function recordChecks() {
-    const created: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-    nock(GITHUB_API)
-      .post(`/repos/${repository}/check-runs`, (body: Record<string, unknown>) => {
-        created.push(body);
-        return true;
-      })
-      .reply(201, { id: 9100 })
-      .persist();
-    // No worker runs, so only a summary check (if any) is ever updated.
-    nock(GITHUB_API).patch(`/repos/${repository}/check-runs/9100`).optionally().reply(200, { id: 9100 }).persist();
-    return created;
-  }
+  const recordChecks = () => recordEveryCheckCreate(repository, 9100);
 
   async function newRuns(sourceIds: string[]) {
     const all = await env.database.db.select().from(runs).orderBy(asc(runs.createdAt));

@@ -3,7 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { useWebhookOnlyApp } from "../helpers/webhook-only-app.js";
-import { GITHUB_API } from "../helpers/github-api.js";
+import { GITHUB_API, recordEveryCheckCreate } from "../helpers/github-api.js";
 import { captureReplies, definitionFile, example, mockDefinition, mockToken } from "../helpers/example-comment.js";
 import { pullRequestCommentPayload } from "../helpers/webhooks.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -36,18 +36,7 @@ describe("authorization of comment commands, and /automation cancel (PostgreSQL,
   }
 
   /** Check runs the reporter creates on the pull request's head, recorded in order. */
-  function recordChecks() {
-    const created: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-    nock(GITHUB_API)
-      .post(`/repos/${repository}/check-runs`, (body: Record<string, unknown>) => {
-        created.push(body);
-        return true;
-      })
-      .reply(201, { id: 9300 })
-      .persist();
-    nock(GITHUB_API).patch(`/repos/${repository}/check-runs/9300`).optionally().reply(200, { id: 9300 }).persist();
-    return created;
-  }
+  const recordChecks = () => recordEveryCheckCreate(repository, 9300);
 
   const commenterWith = (association: string) => (payload: Record<string, any>) => { // eslint-disable-line @typescript-eslint/no-explicit-any
     payload.comment.author_association = association;

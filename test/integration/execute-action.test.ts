@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
 import { AGENT_IMAGE, ensureAgentImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
-import { parseDefinition } from "../../src/automations/parse-definition.js";
+import { recordTestRun } from "../helpers/test-runs.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { executeAction } from "../../src/execution/execute-action.js";
 import { logChunks } from "../../src/execution/logs.sql.js";
@@ -17,7 +17,6 @@ import type { ClaimedAction } from "../../src/queue/claim-action.js";
 import { loadActionView } from "../../src/reporting/load-action-view.js";
 import { renderActionCheck } from "../../src/reporting/render-action-check.js";
 import { renderSession } from "../../src/reporting/render-session.js";
-import { createRun } from "../../src/runs/create-run.js";
 import { actions, actionSteps, runs } from "../../src/runs/runs.sql.js";
 import { secretStore } from "../../src/security/secret-store.js";
 
@@ -75,23 +74,12 @@ describe.skipIf(skip)("executing an action (PostgreSQL, Docker)", () => {
   async function execute(definitionLines: string[], files: Record<string, string> = { "README.md": "hello\n" }) {
     const repository = `acme/app-${randomUUID().slice(0, 8)}`;
     const { cloneUrl, headSha } = await git.createRepo(repository, files);
-    const source = definitionLines.join("\n");
-    const parsed = parseDefinition(source, ".github/automations/test.yml");
-    if (!parsed.ok) throw new Error(`test definition invalid: ${JSON.stringify(parsed.errors)}`);
-    const { runId } = await createRun(database.db, {
+    const runId = await recordTestRun(database.db, {
+      source: definitionLines.join("\n"),
       automation: "test",
-      installationId: 1,
       repository,
-      repositoryId: 1,
       headSha,
-      trigger: { kind: "comment", commentId: 1, issueNumber: 1, isPullRequest: true, sender: "someone" },
       deliveryId: randomUUID(),
-      commandIndex: 0,
-      definition: parsed.definition,
-      definitionSource: source,
-      definitionPath: ".github/automations/test.yml",
-      definitionSha: "b".repeat(40),
-      definitionRepository: repository,
       targets: [{ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }],
     });
     const claimed = await claimAsWorker(runId);

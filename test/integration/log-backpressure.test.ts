@@ -8,14 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
 import { ensureTestImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
-import { parseDefinition } from "../../src/automations/parse-definition.js";
+import { recordTestRun } from "../helpers/test-runs.js";
 import type { RunningContainer } from "../../src/execution/container-runtime.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { executeAction } from "../../src/execution/execute-action.js";
 import { createLogWriter } from "../../src/execution/log-writer.js";
 import { logChunks } from "../../src/execution/logs.sql.js";
 import type { ClaimedAction } from "../../src/queue/claim-action.js";
-import { createRun } from "../../src/runs/create-run.js";
 import { actions, runs } from "../../src/runs/runs.sql.js";
 import { secretStore } from "../../src/security/secret-store.js";
 
@@ -64,23 +63,12 @@ describe.skipIf(skip)("log backpressure (PostgreSQL, Docker)", () => {
   async function claimedAction(definitionLines: string[]): Promise<ClaimedAction> {
     const repository = `acme/logs-${randomUUID().slice(0, 8)}`;
     const { cloneUrl, headSha } = await git.createRepo(repository, { "README.md": "hello\n" });
-    const source = definitionLines.join("\n");
-    const parsed = parseDefinition(source, ".github/automations/test.yml");
-    if (!parsed.ok) throw new Error(`test definition invalid: ${JSON.stringify(parsed.errors)}`);
-    const { runId } = await createRun(database.db, {
+    const runId = await recordTestRun(database.db, {
+      source: definitionLines.join("\n"),
       automation: "test",
-      installationId: 1,
       repository,
-      repositoryId: 1,
       headSha,
-      trigger: { kind: "comment", commentId: 1, issueNumber: 1, isPullRequest: true, sender: "someone" },
       deliveryId: randomUUID(),
-      commandIndex: 0,
-      definition: parsed.definition,
-      definitionSource: source,
-      definitionPath: ".github/automations/test.yml",
-      definitionSha: "b".repeat(40),
-      definitionRepository: repository,
       targets: [{ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }],
     });
     const [action] = await database.db

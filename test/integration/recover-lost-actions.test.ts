@@ -3,16 +3,15 @@ import { asc, eq } from "drizzle-orm";
 import pino from "pino";
 import Docker from "dockerode";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { recordTestRun } from "../helpers/test-runs.js";
 import { ensureTestImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { ACTION_LABEL } from "../../src/execution/container-labels.js";
-import { createRun } from "../../src/runs/create-run.js";
 import { claimNextAction } from "../../src/queue/claim-action.js";
 import { recoverLostActions } from "../../src/queue/recover-lost-actions.js";
 import { finishAction, startStep } from "../../src/runs/transitions.js";
 import { actions, actionSteps, runs } from "../../src/runs/runs.sql.js";
 import { checkOutbox } from "../../src/reporting/outbox.sql.js";
-import { parseDefinition } from "../../src/automations/parse-definition.js";
 
 const skip = await shouldSkipDockerTests();
 const log = pino({ level: "silent" });
@@ -32,25 +31,14 @@ describe.skipIf(skip)("recovering actions whose worker was lost (PostgreSQL, Doc
 
   async function newRun(deliveryId: string) {
     const source = ["container:", `  image: ${TEST_IMAGE}`, "steps:", "  - name: One", "    run: echo one", "  - name: Two", "    run: echo two"].join("\n");
-    const parsed = parseDefinition(source, ".github/automations/lost.yml");
-    if (!parsed.ok) throw new Error("test definition invalid");
-    const { runId } = await createRun(database.db, {
+    return recordTestRun(database.db, {
+      source,
       automation: "lost",
-      installationId: 1,
       repository: "acme/app",
-      repositoryId: 1,
       headSha: "a".repeat(40),
-      trigger: { kind: "comment", commentId: 1, issueNumber: 1, isPullRequest: true, sender: "someone" },
       deliveryId,
-      commandIndex: 0,
-      definition: parsed.definition,
-      definitionSource: source,
-      definitionPath: ".github/automations/lost.yml",
-      definitionSha: "b".repeat(40),
-      definitionRepository: "acme/app",
       targets: [{ repository: "acme/app", repositoryId: 1, cloneUrl: "https://example.invalid/acme/app.git", ref: "main", project: null }],
     });
-    return runId;
   }
 
   /** Claims the run's action as a worker that then dies: its lease runs out at once. */
