@@ -4,6 +4,8 @@ export interface TcpProxy {
   port: number;
   /** Drops every connection and refuses new ones, as a database that went down. */
   cut(): void;
+  /** Refuses new connections and leaves the open ones to the service to close. */
+  refuseNew(): void;
   /** Accepts connections again, as a database that came back. */
   restore(): void;
   close(): Promise<void>;
@@ -38,6 +40,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     cut() {
       up = false;
       for (const s of sockets) s.destroy();
+    },
+    refuseNew() {
+      up = false;
     },
     restore() {
       up = true;
