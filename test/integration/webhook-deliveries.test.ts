@@ -3,7 +3,8 @@ import pino from "pino";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDeliveryProcessor, type DeliveryHandler, type DeliveryProcessor } from "../../src/ingress/delivery-processor.js";
-import { claimDelivery, recordDelivery } from "../../src/ingress/delivery-store.js";
+import { claimDeliveries, recordDeliveries, recordDelivery } from "../../src/ingress/delivery-store.js";
+import { createDeliveryWriter } from "../../src/ingress/delivery-writer.js";
 import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
 import { inProcessWakeups } from "../../src/queue/wakeups.js";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
@@ -28,8 +29,12 @@ function comment(id = randomUUID()) {
   return { id, name: "issue_comment", payload: { action: "created", installation: { id: 7 }, comment: { body: "/automation run x" } } };
 }
 
-function start(handler: DeliveryHandler, options: { leaseMs?: number; maxAttempts?: number } = {}) {
+function start(
+  handler: DeliveryHandler,
+  options: { leaseMs?: number; maxAttempts?: number; concurrency?: number; batchSize?: number; ingress?: { lastBurstAt: number }; maxGiveWayMs?: number } = {},
+) {
   const processor = startDeliveryProcessor({
+    ...options,
     db: database.db,
     wakeups: inProcessWakeups(),
     workerId: `test-${randomUUID()}`,
@@ -95,8 +100,8 @@ describe("stored webhook deliveries", () => {
     const delivery = comment();
     await recordDelivery(database.db, delivery);
     // A processor claims it and dies before finishing.
-    const lost = await claimDelivery(database.db, "dead-worker", 200);
-    expect(lost?.id).toBe(delivery.id);
+    const lost = await claimDeliveries(database.db, "dead-worker", 200, 10);
+    expect(lost.map((d) => d.id)).toEqual([delivery.id]);
     const seen: string[] = [];
     start(async (d) => {
       seen.push(d.id);
@@ -111,6 +116,93 @@ describe("stored webhook deliveries", () => {
     const id = randomUUID();
     await recordDelivery(database.db, { id, name: "issue_comment", payload: { action: "deleted", installation: { id: 7 } } });
     await waitFor("the delivery handled", async () => (await row(id))?.status === "done");
+  });
+});
+
+describe("deliveries stored together", () => {
+  const writer = () => createDeliveryWriter((deliveries) => recordDeliveries(database.db, deliveries));
+
+  it("stores the same delivery arriving twice in one insert once: the first stored now, the second a redelivery", async () => {
+    const delivery = comment();
+    const other = comment();
+    const w = writer();
+    expect(await Promise.all([w.record(delivery), w.record(other), w.record(delivery)])).toEqual([true, true, false]);
+    expect((await database.db.select().from(webhookDeliveries)).map((r) => r.id).sort()).toEqual([delivery.id, other.id].sort());
+  });
+
+  it("fails only the delivery the database refuses; the others that arrived with it are stored", async () => {
+    const good = Array.from({ length: 4 }, () => comment());
+    // PostgreSQL takes no NUL character in text.
+    const refused = { ...comment(), payload: { action: "created\u0000", installation: { id: 7 } } };
+    const w = writer();
+    const outcomes = await Promise.allSettled([...good.slice(0, 2), refused, ...good.slice(2)].map((d) => w.record(d)));
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect((await database.db.select().from(webhookDeliveries)).map((r) => r.id).sort()).toEqual(good.map((d) => d.id).sort());
+  });
+
+  it("keeps a payload GitHub may send that jsonb would refuse, as received", async () => {
+    const delivery = comment();
+    delivery.payload.comment.body = "a NUL \u0000 and a lone surrogate \ud800";
+    expect(await recordDelivery(database.db, delivery)).toBe(true);
+    expect((await row(delivery.id))?.payload).toEqual(delivery.payload);
+  });
+});
+
+describe("the processor beside a busy endpoint", () => {
+  it("claims nothing while the endpoint takes a burst, and handles the deliveries once it is over", async () => {
+    const burst = { lastBurstAt: performance.now() };
+    const seen: string[] = [];
+    start(async (d) => {
+      seen.push(d.id);
+    }, { ingress: burst, maxGiveWayMs: 60_000 });
+    const ids = Array.from({ length: 3 }, () => randomUUID());
+    for (const id of ids) await recordDelivery(database.db, comment(id));
+    // The endpoint keeps taking deliveries for a while.
+    for (let i = 0; i < 10; i++) {
+      burst.lastBurstAt = performance.now();
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(seen).toEqual([]);
+    expect((await Promise.all(ids.map(row))).map((r) => r?.attempts)).toEqual([0, 0, 0]);
+    await waitFor("the deliveries handled after the burst", async () => (await Promise.all(ids.map(row))).every((r) => r?.status === "done"));
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  it("still handles deliveries while a burst lasts longer than it may give way", async () => {
+    const endless = {
+      get lastBurstAt() {
+        return performance.now();
+      },
+    };
+    start(async () => {}, { ingress: endless, maxGiveWayMs: 100 });
+    const delivery = comment();
+    await recordDelivery(database.db, delivery);
+    await waitFor("the delivery handled", async () => (await row(delivery.id))?.status === "done");
+  });
+
+  it("gives back the deliveries it claimed but had not started when it stops", async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const ids = Array.from({ length: 4 }, () => randomUUID());
+    for (const id of ids) await recordDelivery(database.db, comment(id));
+    const started: string[] = [];
+    // One handler at a time, all four claimed at once.
+    const processor = start(
+      async (d) => {
+        started.push(d.id);
+        await blocked;
+      },
+      { concurrency: 1, batchSize: 10 },
+    );
+    await waitFor("the first delivery started", () => started.length === 1);
+    const stopping = processor.stop();
+    release();
+    await stopping;
+    const rows = await Promise.all(ids.map(row));
+    expect(rows.filter((r) => r?.status === "done").map((r) => r?.id)).toEqual(started);
+    // The others are due again at once, as if never claimed.
+    expect(rows.filter((r) => r?.status === "pending")).toHaveLength(3);
+    for (const r of rows.filter((r) => r?.status === "pending")) expect(r).toMatchObject({ claimedBy: null, leaseExpiresAt: null, attempts: 0 });
   });
 });
 

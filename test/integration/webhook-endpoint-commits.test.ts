@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq, inArray, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "../../src/db/client.js";
+import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
+import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
+import { startApp, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
+import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
+
+// Deliveries that reach the endpoint together share one insert and one commit. Each is still
+// answered only once its own row is committed, a redelivery makes no second row, and when the
+// database is down every delivery of the burst is answered 5xx so GitHub shows it failed.
+
+// A comment with no command: handling it sends nothing to GitHub.
+const body = JSON.stringify(pullRequestCommentPayload("Thanks, looks good."));
+
+function post(url: string, deliveryId: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      "x-github-event": "issue_comment",
+      "x-github-delivery": deliveryId,
+      "x-hub-signature-256": signature(WEBHOOK_SECRET, body),
+    };
+    const req = request(url, { method: "POST", headers }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
+let database: TestDatabase;
+let proxied: Database;
+let proxy: TcpProxy;
+let workspaceRoot: string;
+let app: AppHarness;
+let endpoint: string;
+
+beforeAll(async () => {
+  database = await createPostgresDatabase();
+  const url = new URL(database.url!);
+  proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+  url.port = String(proxy.port);
+  // The app reaches the database through the proxy; the test reads it directly.
+  proxied = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+  workspaceRoot = await mkdtemp(join(tmpdir(), "automations-endpoint-"));
+  isolateGitHub();
+  app = await startApp({ database: proxied, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
+  endpoint = `${app.url}/api/github/webhooks`;
+});
+afterAll(async () => {
+  await app.stop();
+  restoreNetwork();
+  await proxied.close();
+  await proxy.close();
+  await database.destroy();
+  await rm(workspaceRoot, { recursive: true, force: true });
+});
+afterEach(() => {
+  proxy.restore();
+});
+
+const rowsFor = (ids: string[]) => database.db.select().from(webhookDeliveries).where(inArray(webhookDeliveries.id, ids));
+
+describe("a burst of deliveries at the webhook endpoint", () => {
+  it("answers each delivery only once its row is committed", async () => {
+    const ids = Array.from({ length: 60 }, () => randomUUID());
+    const missingWhenAnswered: string[] = [];
+    const statuses = await Promise.all(
+      ids.map(async (id) => {
+        const status = await post(endpoint, id);
+        // Read on a connection of the test's own: only a committed row is visible there.
+        const [row] = await database.db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.id, id));
+        if (!row) missingWhenAnswered.push(id);
+        return status;
+      }),
+    );
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(missingWhenAnswered).toEqual([]);
+    await waitFor("the burst handled", async () => (await rowsFor(ids)).every((r) => r.status === "done"));
+  });
+
+  it("stores a delivery that arrives many times at once in one row, answering every copy 200", async () => {
+    const id = randomUUID();
+    const statuses = await Promise.all(Array.from({ length: 30 }, () => post(endpoint, id)));
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    await waitFor("the delivery handled", async () => (await rowsFor([id]))[0]?.status === "done");
+    expect(await rowsFor([id])).toMatchObject([{ id, attempts: 1, status: "done" }]);
+  });
+
+  it("answers 5xx to every delivery of a burst while the database is down, and stores each once redelivered", async () => {
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    // As a restart does: the server ends the app's sessions and takes no new ones until it is back.
+    proxy.refuseNew();
+    await database.db.execute(
+      sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+    );
+    const down = await Promise.all(ids.map((id) => post(endpoint, id)));
+    expect(down.filter((s) => s < 500)).toEqual([]);
+    expect(await rowsFor(ids)).toEqual([]);
+
+    proxy.restore();
+    const back = await Promise.all(ids.map((id) => post(endpoint, id)));
+    expect(back.filter((s) => s !== 200)).toEqual([]);
+    expect((await rowsFor(ids)).map((r) => r.id).sort()).toEqual([...ids].sort());
+  });
+});
