@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
 import { createMasker, maskingStream, type Masker, type MaskingStream } from "../security/mask-secrets.js";
 import { logChunks } from "./logs.sql.js";
 
@@ -68,7 +69,9 @@ export function createLogWriter(
     if (batch.length > 0) {
       chain = chain
         .then(async () => {
-          await db.insert(logChunks).values(batch.map((c) => ({ ...c, actionId })));
+          await retryWhileUnreachable("store the log", () => db.insert(logChunks).values(batch.map((c) => ({ ...c, actionId }))), {
+            maxWaitMs: WORKER_WRITE_WAIT_MS,
+          });
         })
         .catch((err: unknown) => {
           // Later batches still go in; the caller hears of the loss at its next flush.

@@ -21,7 +21,8 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
 const tsx = join(repo, "node_modules", ".bin", "tsx");
 const main = join(repo, "src", "main.ts");
 
-const STARTUP_MS = 30_000;
+// Generous: tsx compiles the app on the fly and PGlite creates its cluster, on a shared machine.
+const STARTUP_MS = 90_000;
 const STOP_MS = 5_000;
 
 /** Everything from the parent environment that would change what the app or Probot does. */
@@ -225,7 +226,7 @@ describe("npm start (tsx src/main.ts)", () => {
     await stop(second);
     expect(second.exit).toEqual({ code: 0, signal: null });
     for (const app of [first, second]) expect(app.output()).not.toMatch(/^(WARN|ERROR|FATAL)\b/m);
-  }, 60_000);
+  }, 240_000);
 
   it("with DATABASE_URL and credentials: migrates the empty PostgreSQL database, loads the app and answers /ping", async () => {
     const serverUrl = inject("databaseUrl");
@@ -273,7 +274,7 @@ describe("npm start (tsx src/main.ts)", () => {
     } finally {
       await db.end();
     }
-  }, 60_000);
+  }, 120_000);
 
   it("with an invalid setting: exits with code 1 and one line naming it", async () => {
     const dataDir = join(await tempDir("automations-data-"), "data");
@@ -290,5 +291,5 @@ describe("npm start (tsx src/main.ts)", () => {
     expect(output).not.toMatch(/^\s+at |ConfigError|\.ts:\d+/m);
     // It stopped before touching the database.
     expect(existsSync(dataDir)).toBe(false);
-  }, 60_000);
+  }, 120_000);
 });

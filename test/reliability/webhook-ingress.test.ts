@@ -86,10 +86,7 @@ describe("the webhook endpoint (PostgreSQL)", () => {
     expect(await database.db.select().from(runs)).toEqual([]);
   });
 
-  // Skipped: when PostgreSQL ends the app's sessions, postgres.js 3.4.9 throws an uncaught
-  // TypeError from a write scheduled after the socket closed (connection.js nextWrite), which
-  // would take the app down. Enable again once the driver is fixed or replaced.
-  it.skip("answers 5xx while the database is down, and handles the redelivery once it is back", async () => {
+  it("answers 5xx while the database is down, and handles the redelivery once it is back", async () => {
     const deliveryId = randomUUID();
     // As a restart does: the server ends every session of the app's database, and takes no new
     // ones until it is back.
