@@ -13,6 +13,8 @@ import * as schema from "./schema.js";
 export function openPostgres(url: string, log: Logger): Database {
   const config: pg.ClientConfig = {
     connectionString: url,
+    // How operators tell the app's sessions apart in pg_stat_activity; the URL's own setting wins.
+    application_name: "automations",
     // A server that accepts no connections must fail the request, not hang it.
     connectionTimeoutMillis: 10_000,
   };
