@@ -94,6 +94,8 @@ export function startExecution(options: {
   tokens: InstallationTokens;
   checks: ChecksApi;
   workspaceRoot: string;
+  /** The repository cache's directory (src/execution/repository-mirror.ts); absent: no cache. */
+  repositoryCacheDir?: string;
   concurrency: number;
   pollMs?: number;
 }): Execution {
@@ -122,6 +124,7 @@ export function startExecution(options: {
           secrets: secretStore({ values: {} }),
           publishing: { pulls: noPullRequests, appSlug: "automations-bench", publicUrl: undefined },
           workspaceRoot,
+          repositoryCacheDir: options.repositoryCacheDir,
           log,
           onChange: () => wakeups.notify("checks"),
         },

@@ -82,6 +82,7 @@ export function startBackground(options: {
           secrets: config.secrets ?? NO_SECRETS,
           publishing: { pulls: octokitPulls(octokitFor), appSlug: config.appSlug ?? DEFAULT_APP_SLUG, publicUrl: config.publicUrl },
           workspaceRoot: config.workspaceRoot,
+          repositoryCacheDir: config.repositoryCacheDir,
           log: log.child({ name: "worker" }),
           onChange: () => wakeups.notify("checks"),
         },

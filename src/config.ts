@@ -24,6 +24,8 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   dataDir: string;
   workspaceRoot: string;
+  /** Fetched commits kept per repository, so actions on a commit fetched before clone it locally; absent: no cache. */
+  repositoryCacheDir?: string;
   workerConcurrency: number;
   /** Actions of one installation executing at once across all replicas (INSTALLATION_CONCURRENCY); 0 or absent: no limit. */
   installationConcurrency?: number;
@@ -57,6 +59,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: e.DATABASE_URL,
     dataDir,
     workspaceRoot: resolve(dataDir, "workspaces"),
+    repositoryCacheDir: resolve(dataDir, "repository-cache"),
     workerConcurrency: e.WORKER_CONCURRENCY,
     installationConcurrency: e.INSTALLATION_CONCURRENCY,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,

@@ -7,7 +7,8 @@ import type { ClaimedAction } from "../queue/claim-action.js";
 import { finishAction, finishStep, startStep, type ActionEnd } from "../runs/transitions.js";
 import type { Backpressure, ContainerRuntime, OutputStream, RunningContainer } from "./container-runtime.js";
 import { createLogWriter, SYSTEM_STEP, type LogWriter } from "./log-writer.js";
-import { cloneWorkspace, removeWorkspace } from "./workspace.js";
+import { removeWorkspace } from "./workspace.js";
+import { checkOutTarget } from "./check-out-target.js";
 import type { InstallationTokens } from "./installation-tokens.js";
 import { stepEnvironment } from "./step-environment.js";
 import { ACTION_LABEL, RUN_LABEL } from "./container-labels.js";
@@ -40,6 +41,11 @@ export interface ExecutionDeps {
   publishing: PublishingDeps;
   /** Where workspaces are cloned, one directory per action. */
   workspaceRoot: string;
+  /**
+   * Where the repository caches live (./repository-mirror.ts), outside `workspaceRoot`; absent:
+   * every action clones its target straight from the repository.
+   */
+  repositoryCacheDir?: string;
   log: Logger;
   /** Called after each stored change, so the reporter can send it without waiting to poll. */
   onChange(): void;
@@ -75,7 +81,10 @@ export async function executeAction(
   let session = "";
   // The step that is running or failed, whose last output line is the action's error line.
   let failingStep: number | null = null;
-  let container: RunningContainer | null = null;
+  // The container being started; awaited before cleanup, so one that starts after a failure is removed too.
+  let starting: Promise<RunningContainer> | null = null;
+  // Its removal, once begun: the cleanup waits for this one rather than asking again.
+  let removing: Promise<void> | null = null;
   const claim = { actionId: action.id, workerId: action.claimedBy ?? "", attempt: action.attempts };
 
   const finish = async (unmasked: ActionEnd) => {
@@ -99,28 +108,19 @@ export async function executeAction(
     if (!secrets.ok) throw new Error(secrets.reason);
     const fingerprints = deps.secrets.fingerprints(secrets.values);
     if (fingerprints) await recordSecretFingerprints(db, action.runId, fingerprints);
-    system(output, `Cloning ${action.repository} at ${action.ref}`);
     // The app's alone: checkouts in it are made writable for the container's user.
     await mkdir(deps.workspaceRoot, { recursive: true, mode: 0o700 });
-    const token = await deps.tokens.tokenFor(action.run.installationId);
     // An earlier attempt of this action, whose worker was killed, may have left its checkout here.
-    await removeWorkspace(workspaceDir);
-    const workspace = await cloneWorkspace({
-      cloneUrl: action.cloneUrl,
-      ref: action.ref,
-      token,
-      dir: workspaceDir,
-      log: (line) => system(output, line),
-    });
-    system(output, `Checked out ${workspace.headSha}`);
-
-    const c = definition.container;
-    // The container runs as a non-root user (src/security/container-hardening.ts).
-    await makeWritableForContainer(workspaceDir);
+    await Promise.all([removeWorkspace(workspaceDir), removeAgentDir(agentDir)]);
+    await mkdir(workspaceDir);
     await createAgentDir(agentDir);
+
+    // The container starts while the target is cloned: its workspace is mounted empty and filled
+    // in place. No step runs before both are ready.
+    const c = definition.container;
     const memoryLimit = c.resources?.memory ?? DEFAULT_MEMORY_BYTES;
     system(output, `Starting container from ${c.image}`);
-    container = await runtime.start({
+    starting = runtime.start({
       image: c.image,
       workspaceDir,
       workspaceMount: WORKSPACE_MOUNT,
@@ -134,7 +134,27 @@ export async function executeAction(
         pids: c.resources?.pids,
       },
     }, (line) => system(output, line));
-    const started = container;
+    // Awaited below and in the cleanup; a failure here is handled there.
+    starting.catch(() => {});
+    const checkingOut = (async () => {
+      system(output, `Cloning ${action.repository} at ${action.ref}`);
+      const token = await deps.tokens.tokenFor(action.run.installationId);
+      const checkedOut = await checkOutTarget({
+        cacheDir: deps.repositoryCacheDir,
+        installationId: action.run.installationId,
+        cloneUrl: action.cloneUrl,
+        ref: action.ref,
+        token,
+        dir: workspaceDir,
+        log: (line) => system(output, line),
+      });
+      system(output, `Checked out ${checkedOut.headSha}`);
+      // The container runs as a non-root user (src/security/container-hardening.ts).
+      await makeWritableForContainer(workspaceDir);
+      return checkedOut;
+    })();
+    const [workspace] = await Promise.all([checkingOut, starting]);
+    const started = await starting;
     signal.addEventListener("abort", () => void started.kill().catch(() => {}), { once: true });
     throwIfStopped(signal);
 
@@ -154,7 +174,7 @@ export async function executeAction(
       const agentEnv = step.kind === "agent" && agent ? await prepareAgentStep(agent, step.agent.prompt) : {};
       const limit = Math.min(step.timeout ?? Infinity, actionDeadline - Date.now());
       const stepStartedAt = new Date();
-      const result = await execWithLimit(container, limit, {
+      const result = await execWithLimit(started, limit, {
         command: ["/bin/sh", "-c", step.kind === "run" ? step.run : step.agent.command],
         env: { ...stepEnvironment(action, step.env), ...agentEnv },
         workingDir,
@@ -177,7 +197,7 @@ export async function executeAction(
         failingStep = null;
       } else {
         // The kernel's OOM kill shows only as exit code 137; the engine knows the cause.
-        const outOfMemory: boolean = await container.outOfMemory(stepStartedAt).catch(() => false);
+        const outOfMemory: boolean = await started.outOfMemory(stepStartedAt).catch(() => false);
         const stepReason = outOfMemory ? `out of memory (limit ${formatMemory(memoryLimit)})` : null;
         await finishStep(db, claim, index, { status: "failed", exitCode: result.exitCode, reason: stepReason });
         if (!step.continue_on_error) {
@@ -194,6 +214,9 @@ export async function executeAction(
       deps.onChange();
     }
     // All steps succeeded: the workspace's changes become the target's pull request (DESIGN.md §5.6).
+    // No step runs any more: the container is removed while the changes are published, which
+    // needs only the workspace on the host.
+    removing = removeContainer(started, log);
     end = failure ?? (await publishActionChanges(deps, action, claim, workspace, (line) => system(output, line)));
   } catch (err) {
     if (signal.aborted) {
@@ -212,11 +235,20 @@ export async function executeAction(
     log.warn({ err }, "action failed before its steps could finish");
     end = { status: "failed", reason };
   } finally {
-    if (container) await container.remove().catch((err: unknown) => log.warn({ err }, "could not remove the container"));
-    await removeWorkspace(workspaceDir).catch((err: unknown) => log.warn({ err }, "could not remove the workspace"));
-    await removeAgentDir(agentDir).catch((err: unknown) => log.warn({ err }, "could not remove the agent files"));
+    const container = starting ? await starting.catch(() => null) : null;
+    if (container) await (removing ?? removeContainer(container, log));
+    // The container is gone, so nothing writes to these any more.
+    await Promise.all([
+      removeWorkspace(workspaceDir).catch((err: unknown) => log.warn({ err }, "could not remove the workspace")),
+      removeAgentDir(agentDir).catch((err: unknown) => log.warn({ err }, "could not remove the agent files")),
+    ]);
     if (end) await finish(end);
   }
+}
+
+/** Removes the container; a failure is logged and does not change the action's outcome. */
+function removeContainer(container: RunningContainer, log: Logger): Promise<void> {
+  return container.remove().catch((err: unknown) => log.warn({ err }, "could not remove the container"));
 }
 
 function system(output: LogWriter, line: string) {

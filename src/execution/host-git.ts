@@ -10,6 +10,8 @@ export interface GitIdentity {
 }
 
 export interface HostGit {
+  /** The host's own git directory, outside the workspace. */
+  readonly gitDir: string;
   /** Runs git with the host's git directory and the workspace as work tree; the token stays in the environment. */
   run(args: string[]): Promise<GitResult>;
   /** The text with the token and its encodings replaced by `***`. */
@@ -44,6 +46,7 @@ export function hostGit(options: {
   const prefix = [...settings.flatMap((s) => ["-c", s]), "--git-dir", gitDir, "--work-tree", workTree];
   const mask = (text: string) => maskToken(text, token);
   return {
+    gitDir,
     mask,
     async run(args) {
       log?.(`git ${args.join(" ")}`);

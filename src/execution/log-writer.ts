@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.js";
 import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
 import { createMasker, maskingStream, type Masker, type MaskingStream } from "../security/mask-secrets.js";
+import { createLastLines } from "./last-lines.js";
 import { logChunks } from "./logs.sql.js";
 
 export type LogStream = "stdout" | "stderr" | "system";
@@ -26,98 +27,133 @@ export interface LogWriter {
   drained(): Promise<void> | undefined;
 }
 
+export interface LogWriterOptions {
+  /** How long a little output may wait for more before it is stored, so the log stays current. */
+  flushMs?: number;
+  /** Characters per stored chunk: a chunk is closed once it holds this many. */
+  maxBufferChars?: number;
+  /** Characters per insert at most: output that waited while the last insert ran goes in one. */
+  maxInsertChars?: number;
+  /** Characters held before the producer is paused; it resumes at half of them. */
+  highWaterChars?: number;
+  masker?: Masker;
+}
+
 /** The step index of the app's own lines (clone, container start, cleanup). */
 export const SYSTEM_STEP = -1;
 
+interface Chunk {
+  stepIndex: number;
+  stream: LogStream;
+  content: string;
+}
+
 /**
- * Collects an action's output and stores it in batches: often enough that the log is current,
- * rarely enough that a chatty step does not become one insert per line.
+ * Collects an action's output and stores it in chunks: often enough that the log is current,
+ * rarely enough that a chatty step does not become one insert per line. One insert runs at a
+ * time and takes all that waited meanwhile (up to a bound), so a step printing faster than the
+ * database stores makes few large inserts rather than many small ones.
  */
-export function createLogWriter(
-  db: Db,
-  actionId: string,
-  options: { flushMs?: number; maxBufferChars?: number; highWaterChars?: number; masker?: Masker } = {},
-): LogWriter {
+export function createLogWriter(db: Db, actionId: string, options: LogWriterOptions = {}): LogWriter {
   const flushMs = options.flushMs ?? 500;
-  const maxBufferChars = options.maxBufferChars ?? 64 * 1024;
+  const chunkChars = options.maxBufferChars ?? 64 * 1024;
+  const insertChars = Math.max(options.maxInsertChars ?? 512 * 1024, chunkChars);
   // Output faster than the database stores it waits here; past the mark the producer is paused.
-  const highWaterChars = Math.max(options.highWaterChars ?? 2 * 1024 * 1024, maxBufferChars);
+  // Room for one insert running and the next one filling, so pausing does not starve the database.
+  const highWaterChars = Math.max(options.highWaterChars ?? 2 * insertChars, chunkChars);
   const lowWaterChars = Math.floor(highWaterChars / 2);
   const masker = options.masker ?? createMasker([]);
   // One masking stream per step and stream: stdout and stderr interleave, each split on its own.
   const maskers = new Map<string, { stepIndex: number; stream: LogStream; masking: MaskingStream }>();
-  const lines = new Map<number, { last: string | null; partial: Map<LogStream, string> }>();
-  let pending: Array<{ stepIndex: number; stream: LogStream; content: string }> = [];
-  let buffered = 0;
-  // Pending plus in flight: what the writer holds in memory.
+  const lines = createLastLines();
+  // Chunks waiting for an insert, oldest first; only the newest one still grows.
+  const pending: Chunk[] = [];
+  let pendingChars = 0;
+  // Pending plus being inserted: what the writer holds in memory.
   let unstored = 0;
+  let inserting = false;
+  // Set when what waits must go without waiting for a full chunk (the timer, a flush, a pause).
+  let urgent = false;
   let waiters: Array<() => void> = [];
   let timer: NodeJS.Timeout | null = null;
-  let chain: Promise<void> = Promise.resolve();
+  // Settles when the running insert has ended.
+  let current: Promise<void> = Promise.resolve();
   let failure: unknown = null;
 
-  // Hands the pending output to the insert chain.
-  const send = (): void => {
+  const takeBatch = (): { rows: Chunk[]; chars: number } => {
+    const rows: Chunk[] = [];
+    let chars = 0;
+    while (pending.length > 0 && (rows.length === 0 || chars + pending[0]!.content.length <= insertChars)) {
+      const chunk = pending.shift()!;
+      rows.push(chunk);
+      chars += chunk.content.length;
+    }
+    pendingChars -= chars;
+    return { rows, chars };
+  };
+
+  const wakeProducers = () => {
+    if (unstored > lowWaterChars || waiters.length === 0) return;
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
+  };
+
+  // Starts an insert when one is due and none runs; each insert's end starts the next.
+  const pump = (): void => {
+    if (inserting || pending.length === 0) return;
+    // A chunk still filling waits for more output, unless told to go or others are already full.
+    if (!urgent && pendingChars < chunkChars) {
+      timer ??= setTimeout(() => {
+        timer = null;
+        urgent = true;
+        pump();
+      }, flushMs);
+      return;
+    }
     if (timer) {
       clearTimeout(timer);
       timer = null;
     }
-    const batch = pending;
-    const batchChars = buffered;
-    pending = [];
-    buffered = 0;
-    if (batch.length > 0) {
-      chain = chain
-        .then(async () => {
-          await retryWhileUnreachable("store the log", () => db.insert(logChunks).values(batch.map((c) => ({ ...c, actionId }))), {
-            maxWaitMs: WORKER_WRITE_WAIT_MS,
-          });
-        })
-        .catch((err: unknown) => {
-          // Later batches still go in; the caller hears of the loss at its next flush.
+    const batch = takeBatch();
+    if (pending.length === 0) urgent = false;
+    inserting = true;
+    let finished!: () => void;
+    current = new Promise((resolve) => (finished = resolve));
+    // A database restart holds the output back (the producer stays paused) rather than losing it.
+    void retryWhileUnreachable(
+      "store the log",
+      () => db.insert(logChunks).values(batch.rows.map((c) => ({ actionId, stepIndex: c.stepIndex, stream: c.stream, content: c.content }))),
+      { maxWaitMs: WORKER_WRITE_WAIT_MS },
+    )
+      .then(
+        () => {},
+        (err: unknown) => {
+          // Later chunks still go in; the caller hears of the loss at its next flush.
           failure = err;
-        })
-        .finally(() => {
-          // Stored or lost, the batch no longer takes memory: a failure must not stall the producer.
-          unstored -= batchChars;
-          if (unstored <= lowWaterChars && waiters.length > 0) {
-            const woken = waiters;
-            waiters = [];
-            for (const wake of woken) wake();
-          }
-        });
-    }
+        },
+      )
+      .finally(() => {
+        inserting = false;
+        // Stored or lost, the batch no longer takes memory: a failure must not stall the producer.
+        unstored -= batch.chars;
+        finished();
+        wakeProducers();
+        pump();
+      });
   };
 
-  const flush = (): Promise<void> => {
-    send();
-    return chain.then(() => {
-      if (failure) {
-        const err = failure;
-        failure = null;
-        throw err;
-      }
-    });
-  };
-
-  const trackLines = (stepIndex: number, stream: LogStream, text: string) => {
-    const entry = lines.get(stepIndex) ?? { last: null, partial: new Map<LogStream, string>() };
-    lines.set(stepIndex, entry);
-    const parts = ((entry.partial.get(stream) ?? "") + text).split(/\r?\n|\r/);
-    entry.partial.set(stream, parts.pop() ?? "");
-    for (const line of parts) if (line.trim() !== "") entry.last = line;
-  };
-
-  const append = (stepIndex: number, stream: LogStream, text: string) => {
-    if (text.length === 0) return;
-    if (stream !== "system") trackLines(stepIndex, stream, text);
+  const append = (stepIndex: number, stream: LogStream, given: string) => {
+    if (given.length === 0) return;
+    // PostgreSQL's text holds no NUL character: one would make the whole insert fail.
+    const text = given.includes("\u0000") ? given.replaceAll("\u0000", "\uFFFD") : given;
+    if (stream !== "system") lines.track(stepIndex, stream, text);
     const last = pending[pending.length - 1];
-    if (last && last.stepIndex === stepIndex && last.stream === stream) last.content += text;
+    if (last && last.stepIndex === stepIndex && last.stream === stream && last.content.length < chunkChars) last.content += text;
     else pending.push({ stepIndex, stream, content: text });
-    buffered += text.length;
+    pendingChars += text.length;
     unstored += text.length;
-    if (buffered >= maxBufferChars) send();
-    else timer ??= setTimeout(send, flushMs);
+    pump();
   };
 
   return {
@@ -138,20 +174,26 @@ export function createLogWriter(
         if (stepIndex === undefined || entry.stepIndex === stepIndex) append(entry.stepIndex, entry.stream, entry.masking.end());
       }
     },
-    lastLine(stepIndex) {
-      const entry = lines.get(stepIndex);
-      if (!entry) return null;
-      // An unfinished last line counts too: a step often dies mid-line.
-      const unfinished = [...entry.partial.values()].filter((line) => line.trim() !== "");
-      return unfinished.at(-1) ?? entry.last;
+    lastLine: (stepIndex) => lines.last(stepIndex),
+    async flush() {
+      while (inserting || pending.length > 0) {
+        urgent = true;
+        pump();
+        await current;
+      }
+      if (failure) {
+        const err = failure;
+        failure = null;
+        throw err;
+      }
     },
-    flush,
     buffered: () => unstored,
     drained() {
       if (unstored < highWaterChars) return undefined;
       const waiting = new Promise<void>((resolve) => waiters.push(resolve));
       // What waits for the timer goes now: the wait ends only once it is stored.
-      send();
+      urgent = true;
+      pump();
       return waiting;
     },
   };

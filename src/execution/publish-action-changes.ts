@@ -28,7 +28,7 @@ export async function publishActionChanges(
   deps: { db: Db; tokens: InstallationTokens; publishing: PublishingDeps },
   action: ClaimedAction,
   claim: ActionClaim,
-  workspace: { dir: string; headSha: string },
+  workspace: { dir: string; headSha: string; /** The repository cache holding `headSha`, when the clone came from it. */ cachedGitDir?: string },
   log: (line: string) => void,
 ): Promise<ActionEnd> {
   const { run } = action;
@@ -51,6 +51,7 @@ export async function publishActionChanges(
     cloneUrl: action.cloneUrl,
     workspaceDir: workspace.dir,
     baseSha: workspace.headSha,
+    baseSource: workspace.cachedGitDir,
     token,
     author: commitAuthor(deps.publishing.appSlug, action.cloneUrl),
     branch: pullRequestBranch(pr.branch, action.project),

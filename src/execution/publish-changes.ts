@@ -15,6 +15,8 @@ export interface PublishChangesOptions {
   workspaceDir: string;
   /** The commit the workspace was cloned at. */
   baseSha: string;
+  /** A local repository holding `baseSha` (the repository cache); without it, `baseSha` is fetched from `cloneUrl` again. */
+  baseSource?: string;
   token: string;
   author: GitIdentity;
   branch: string;
@@ -61,7 +63,7 @@ async function publish(options: PublishChangesOptions, gitDir: string): Promise<
   const git = hostGit({ gitDir, workTree: options.workspaceDir, token: options.token, author: options.author, log });
 
   log(`Comparing the workspace with ${baseSha}`);
-  const changes = await detectChanges(git, { cloneUrl, baseSha });
+  const changes = await detectChanges(git, { cloneUrl, baseSha, baseSource: options.baseSource });
   if (!changes.changed) {
     log("No changes: no pull request");
     return { outcome: "no-changes" };

@@ -14,6 +14,11 @@ export interface CloneWorkspaceOptions {
   /** Created if missing; must be empty. */
   dir: string;
   log?: (line: string) => void;
+  /**
+   * The commit, already fetched into the repository cache (./repository-mirror.ts): fetched from
+   * there locally instead of from `cloneUrl`, which stays the checkout's `origin`.
+   */
+  cached?: { gitDir: string; sha: string };
 }
 
 export interface Workspace {
@@ -66,7 +71,7 @@ export function gitAuthEnvironment(token: string): Record<string, string> {
 
 /** Shallow-clones `ref` of `cloneUrl` into `dir` and checks it out detached. */
 export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Workspace> {
-  const { cloneUrl, ref, token, dir, log } = options;
+  const { cloneUrl, ref, token, dir, log, cached } = options;
   const shownUrl = urlWithoutCredentials(cloneUrl);
   const fail = (what: string, hint: string): never => {
     throw new WorkspaceError(`Could not clone ${shownUrl} at ${JSON.stringify(ref)}: ${what}. ${hint}`, shownUrl, ref);
@@ -88,7 +93,7 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
   const env = { ...cleanProcessEnvironment(), ...gitAuthEnvironment(token) };
   const mask = (text: string) => maskToken(text, token);
   const git = async (args: string[]) => {
-    log?.(`git ${args.map((arg) => (arg === cloneUrl ? shownUrl : arg)).join(" ")}`);
+    log?.(`git ${args.map((arg) => (arg === cloneUrl ? shownUrl : arg === cached?.gitDir ? "(repository cache)" : arg)).join(" ")}`);
     const result = await runGit(args, dir, env);
     for (const line of nonEmptyLines(mask(result.stderr))) log?.(line);
     return result;
@@ -98,8 +103,10 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
     ["init", "--quiet"],
     ["remote", "add", "origin", cloneUrl],
     // `--end-of-options` keeps a ref from being read as an option.
-    ["fetch", "--quiet", "--no-tags", "--depth", "1", "origin", "--end-of-options", ref],
-    ["checkout", "--quiet", "--detach", "FETCH_HEAD"],
+    cached
+      ? ["fetch", "--quiet", "--no-tags", "--depth", "1", cached.gitDir, "--end-of-options", cached.sha]
+      : ["fetch", "--quiet", "--no-tags", "--depth", "1", "origin", "--end-of-options", ref],
+    ["checkout", "--quiet", "--detach", cached ? cached.sha : "FETCH_HEAD"],
   ]) {
     const result = await git(args);
     if (result.code !== 0) {
@@ -109,6 +116,8 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
     }
   }
 
+  // From the cache, the commit is the one asked for by its SHA.
+  if (cached) return { dir, headSha: cached.sha };
   const head = await git(["rev-parse", "HEAD"]);
   const headSha = head.stdout.trim();
   if (head.code !== 0 || !/^[0-9a-f]{40,64}$/.test(headSha)) {
@@ -151,7 +160,7 @@ export function hintFor(command: string, stderr: string): string {
   return "Check that git works on this host and the workspace directory is writable.";
 }
 
-function isAcceptableRef(ref: string): boolean {
+export function isAcceptableRef(ref: string): boolean {
   return ref.length > 0 && !ref.startsWith("-") && !/[\s\x00-\x1f\x7f~^:?*[\\]/.test(ref);
 }
 

@@ -44,6 +44,8 @@ export async function startApp(options: {
   database: Database;
   runtime: ContainerRuntime;
   workspaceRoot: string;
+  /** The repository cache's directory, as DATA_DIR gives the app one; absent: no cache. */
+  repositoryCacheDir?: string;
   workerConcurrency?: number;
 }): Promise<AppHarness> {
   const port = await freePort();
@@ -52,6 +54,7 @@ export async function startApp(options: {
     databaseUrl: undefined,
     dataDir: options.workspaceRoot,
     workspaceRoot: options.workspaceRoot,
+    repositoryCacheDir: options.repositoryCacheDir,
     workerConcurrency: options.workerConcurrency ?? 1,
     publicUrl: undefined,
     workerId: `test-${randomUUID()}`,

@@ -42,8 +42,10 @@ export async function runCommentScenario(options: {
 }): Promise<CommentScenario> {
   const git = await startGitServer({ token: INSTALLATION_TOKEN });
   const workspaceRoot = await mkdtemp(join(tmpdir(), "automations-ws-"));
+  // As in production, actions clone through the repository cache.
+  const repositoryCacheDir = await mkdtemp(join(tmpdir(), "automations-repository-cache-"));
   const runtime = new ThreadedDockerRuntime();
-  const app = await startApp({ database: options.database, runtime, workspaceRoot });
+  const app = await startApp({ database: options.database, runtime, workspaceRoot, repositoryCacheDir });
 
   const payload = pullRequestCommentPayload(`Please try this.\n\n/automation run ${options.automation}\n`);
   const repository: string = payload.repository.full_name;
@@ -84,6 +86,7 @@ export async function runCommentScenario(options: {
       await runtime.close();
       await git.close();
       await rm(workspaceRoot, { recursive: true, force: true });
+      await rm(repositoryCacheDir, { recursive: true, force: true });
     },
   };
 }

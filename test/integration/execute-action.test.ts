@@ -71,7 +71,11 @@ describe.skipIf(skip)("executing an action (PostgreSQL, Docker)", () => {
   }
 
   /** Creates a run of `definition` on a fresh repository, executes its one action, returns its rows. */
-  async function execute(definitionLines: string[], files: Record<string, string> = { "README.md": "hello\n" }) {
+  async function execute(
+    definitionLines: string[],
+    files: Record<string, string> = { "README.md": "hello\n" },
+    options: { repositoryCacheDir?: string } = {},
+  ) {
     const repository = `acme/app-${randomUUID().slice(0, 8)}`;
     const { cloneUrl, headSha } = await git.createRepo(repository, files);
     const runId = await recordTestRun(database.db, {
@@ -91,6 +95,7 @@ describe.skipIf(skip)("executing an action (PostgreSQL, Docker)", () => {
         secrets,
         publishing: { pulls, appSlug: "automations", publicUrl: undefined },
         workspaceRoot,
+        repositoryCacheDir: options.repositoryCacheDir,
         log: pino({ level: "silent" }),
         onChange: () => {},
       },
@@ -193,6 +198,37 @@ describe.skipIf(skip)("executing an action (PostgreSQL, Docker)", () => {
     expect(await git.fileAt(repository, "automation/agent", "AGENT_NOTES.md")).toBe("Add a note about the agent.");
     await expect(git.fileAt(repository, "automation/agent", "prompt.md")).rejects.toThrow();
     expect(await readdir(workspaceRoot)).toEqual([]);
+  });
+
+  it("clones through the repository cache and compares with it: the commit fetched once, nothing left behind", async () => {
+    const repositoryCacheDir = await mkdtemp(join(tmpdir(), "automations-exec-cache-"));
+    try {
+      const before = git.requests.length;
+      const { action, repository } = await execute(
+        [
+          "container:",
+          `  image: ${TEST_IMAGE}`,
+          "steps:",
+          "  - name: Edit",
+          // The checkout holds its objects itself: nothing in it points at the host's cache.
+          "    run: test ! -e .git/objects/info/alternates && echo changed > CHANGED.md",
+          "pull_request:",
+          "  branch: automation/cached",
+        ],
+        { "README.md": "hello\n" },
+        { repositoryCacheDir },
+      );
+
+      expect(action.status).toBe("done");
+      expect(action.reason).toBe("pull request #7 opened");
+      expect(await git.fileAt(repository, "automation/cached", "CHANGED.md")).toBe("changed");
+      const fetches = git.requests.slice(before).filter((r) => r.path.startsWith(`/${repository}.git/`) && r.path.endsWith("/git-upload-pack"));
+      // One fills the cache, one is the push's negotiation; the change detection reads the cache.
+      expect(fetches).toHaveLength(2);
+      expect(await readdir(workspaceRoot)).toEqual([]);
+    } finally {
+      await rm(repositoryCacheDir, { recursive: true, force: true });
+    }
   });
 
   it("fails a step killed for exceeding the memory limit with the reason and the limit", async () => {

@@ -12,7 +12,14 @@ import { startWorkerProcess, workerBundle, type WorkerProcess } from "../helpers
 import { waitFor } from "../helpers/wait-for.js";
 import { RUN_LABEL } from "../../src/execution/container-labels.js";
 import { actions, actionSteps, runs } from "../../src/runs/runs.sql.js";
-import { checkOutbox } from "../../src/reporting/outbox.sql.js";
+import { Octokit } from "@octokit/rest";
+import nock from "nock";
+import pino from "pino";
+import { GITHUB_API, isolateGitHub, recordEveryCheckCreate, restoreNetwork } from "../helpers/github-api.js";
+import { octokitChecks } from "../../src/github-app/octokit-checks.js";
+import type { InstallationOctokit } from "../../src/github-app/installation-octokit.js";
+import { startReporter } from "../../src/reporting/reporter.js";
+import { inProcessWakeups } from "../../src/queue/wakeups.js";
 
 // Replicas as separate processes against one PostgreSQL, executing real containers: claims,
 // wake-ups and cancels across processes, and workers killed with SIGKILL mid-flight.
@@ -20,6 +27,49 @@ import { checkOutbox } from "../../src/reporting/outbox.sql.js";
 const skip = await shouldSkipDockerTests();
 const docker = new Docker();
 const MARK = "executed-once-marker";
+// The repository every run's checks are put on (the run's, as in src/reporting/load-action-view.ts).
+const REPOSITORY = "acme/app";
+
+type CheckBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Every check run created on `repository` and every update of it, in the order GitHub receives
+ * them; each create is answered with `checkRunId`, and each body names its action (external_id).
+ */
+function recordCheckStates(repository: string, checkRunId: number) {
+  const updated: CheckBody[] = [];
+  // Registered before the helper's own interceptor for updates, so this one sees them.
+  nock(GITHUB_API)
+    .patch(`/repos/${repository}/check-runs/${checkRunId}`, (body: CheckBody) => {
+      updated.push(body);
+      return true;
+    })
+    .optionally()
+    .reply(200, { id: checkRunId })
+    .persist();
+  const created = recordEveryCheckCreate(repository, checkRunId);
+  return {
+    /** What GitHub last heard of the action's check; undefined when it was never created. */
+    last(actionId: string): CheckBody | undefined {
+      const of = (bodies: CheckBody[]) => bodies.filter((b) => b.external_id === actionId).at(-1);
+      return of(updated) ?? of(created);
+    },
+    creates: (actionId: string) => created.filter((b) => b.external_id === actionId).length,
+  };
+}
+
+/** Completed with a conclusion: nothing on the commit still shows it as queued or running. */
+const isFinal = (check: CheckBody | undefined) => check?.status === "completed" && typeof check.conclusion === "string";
+
+/** Polls `condition` until it holds or `timeoutMs` pass; says which. */
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
 
 describe.skipIf(skip)("worker processes sharing one database (PostgreSQL, Docker)", () => {
   let database: TestDatabase;
@@ -110,6 +160,8 @@ describe.skipIf(skip)("worker processes sharing one database (PostgreSQL, Docker
     // Bounded generously: on a busy machine containers start slowly; on an idle one this takes seconds.
     await allFinished(runId, 540_000);
     const executions = await executionsOf(runId);
+    const once = executions.filter((e) => e.status === "done" && e.marks === 1 && e.attempts === 1).length;
+    console.info(`two worker processes, ${executions.length} actions: ${once} executed exactly once, ${executions.length - once} not`);
     expect(executions.filter((e) => e.status !== "done").map((e) => `${e.status}: ${e.reason}`)).toEqual([]);
     expect(executions.filter((e) => e.marks !== 1 || e.attempts !== 1)).toEqual([]);
     const [run] = await database.db.select().from(runs).where(eq(runs.id, runId));
@@ -117,58 +169,98 @@ describe.skipIf(skip)("worker processes sharing one database (PostgreSQL, Docker
     expect(await containersOf(runId)).toEqual([]);
   }, 600_000);
 
-  it("loses and duplicates nothing while workers are killed with SIGKILL twenty times", async () => {
-    const steps = [`echo ${MARK}; sleep 0.3`, "sleep 0.1"];
-    const runIds = [await newRun(10, steps)];
-    const pendingCount = async () => {
-      const [row] = await database.db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(actions)
-        .where(and(inArray(actions.runId, runIds), eq(actions.status, "pending")));
-      return row?.n ?? 0;
-    };
-    // A survivor keeps recovering what the killed ones leave behind.
-    const survivor = await spawnWorker("survivor", { WORKER_CONCURRENCY: "1" });
-    await survivor.ready;
-    let kills = 0;
-    for (let kill = 0; kill < 20; kill++) {
+  it("loses, duplicates and leaves in progress nothing while workers are killed with SIGKILL twenty times", async () => {
+    // GitHub's Checks API as the reporter sees it: a replica that is not killed keeps the checks
+    // in step with the database, so what GitHub last heard of each action's check is recorded.
+    isolateGitHub();
+    const checks = recordCheckStates(REPOSITORY, 9001);
+    const reporter = startReporter({
+      db: database.db,
+      checks: octokitChecks(async () => new Octokit({ auth: "ghs_reliabilityReporterToken" }) as unknown as InstallationOctokit, { requestTimeoutMs: 5_000 }),
+      wakeups: inProcessWakeups(),
+      log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+      pollMs: 200,
+      baseBackoffMs: 20,
+      maxBackoffMs: 500,
+    });
+    try {
+      const steps = [`echo ${MARK}; sleep 0.3`, "sleep 0.1"];
+      const runIds = [await newRun(10, steps)];
+      const pendingCount = async () => {
+        const [row] = await database.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(actions)
+          .where(and(inArray(actions.runId, runIds), eq(actions.status, "pending")));
+        return row?.n ?? 0;
+      };
+      // A survivor keeps recovering what the killed ones leave behind.
+      const survivor = await spawnWorker("survivor", { WORKER_CONCURRENCY: "1" });
+      await survivor.ready;
       // Keep work waiting, so every victim has something to die with.
-      if ((await pendingCount()) < 4) runIds.push(await newRun(6, steps));
-      const workerId = `victim-${kill}`;
-      const victim = await spawnWorker(workerId, { WORKER_CONCURRENCY: "2" });
-      await waitFor(`${workerId} to claim an action`, async () => {
-        const [held] = await database.db.select({ id: actions.id }).from(actions).where(and(eq(actions.claimedBy, workerId), eq(actions.status, "running"))).limit(1);
-        return held !== undefined;
-      }, 30_000);
-      // Kill at varied points: during the clone, the container's start, or a step.
-      await new Promise((r) => setTimeout(r, (kill % 4) * 150));
-      victim.child.kill("SIGKILL");
-      await victim.exited;
-      kills++;
-    }
-    expect(kills).toBe(20);
-    await spawnWorker("finisher", { WORKER_CONCURRENCY: "4" });
+      const topUp = async () => {
+        if ((await pendingCount()) < 4) runIds.push(await newRun(6, steps));
+      };
+      const victimNamed = (workerId: string) => spawnWorker(workerId, { WORKER_CONCURRENCY: "2" });
+      await topUp();
+      let next = victimNamed("victim-0");
+      let kills = 0;
+      for (let kill = 0; kill < 20; kill++) {
+        const workerId = `victim-${kill}`;
+        const victim = await next;
+        await waitFor(`${workerId} to claim an action`, async () => {
+          const [held] = await database.db.select({ id: actions.id }).from(actions).where(and(eq(actions.claimedBy, workerId), eq(actions.status, "running"))).limit(1);
+          return held !== undefined;
+        }, 30_000);
+        // The next victim starts up while this one works: a process's start-up, not the kills,
+        // would otherwise set the pace of the loop.
+        await topUp();
+        if (kill < 19) next = victimNamed(`victim-${kill + 1}`);
+        // Kill at varied points: during the clone, the container's start, or a step.
+        await new Promise((r) => setTimeout(r, (kill % 4) * 150));
+        victim.child.kill("SIGKILL");
+        await victim.exited;
+        kills++;
+      }
+      expect(kills).toBe(20);
+      await spawnWorker("finisher", { WORKER_CONCURRENCY: "4" });
 
-    const executions = [];
-    for (const runId of runIds) {
-      await allFinished(runId, 120_000);
-      executions.push(...(await executionsOf(runId)));
-    }
-    // Lost: left unfinished, or failed for another reason than its worker. Duplicated: the marker printed twice.
-    expect(executions.filter((e) => e.status === "pending" || e.status === "running")).toEqual([]);
-    expect(executions.filter((e) => e.marks > 1)).toEqual([]);
-    expect(executions.filter((e) => e.status === "done" && e.marks !== 1)).toEqual([]);
-    expect(executions.filter((e) => e.status === "failed" && !e.reason?.startsWith("worker lost"))).toEqual([]);
-    expect(executions.filter((e) => e.status === "stopped")).toEqual([]);
-    expect(executions.filter((e) => e.status === "done").length).toBeGreaterThan(0);
-    // Every action's check is brought to its end.
-    const completed = await database.db
-      .selectDistinct({ actionId: checkOutbox.actionId })
-      .from(checkOutbox)
-      .where(and(inArray(checkOutbox.actionId, executions.map((e) => e.id)), eq(checkOutbox.phase, "completed")));
-    expect(completed).toHaveLength(executions.length);
-    for (const runId of runIds) {
-      await waitFor("no container of the run to be left", async () => (await containersOf(runId)).length === 0, 20_000);
+      const executions: Awaited<ReturnType<typeof executionsOf>> = [];
+      for (const runId of runIds) {
+        await allFinished(runId, 120_000);
+        executions.push(...(await executionsOf(runId)));
+      }
+      // Lost: left unfinished, stopped, finished without its output, or failed for another reason
+      // than its worker. Duplicated: the marker printed twice.
+      const lost = executions.filter(
+        (e) =>
+          e.status === "pending" ||
+          e.status === "running" ||
+          e.status === "stopped" ||
+          (e.status === "done" && e.marks !== 1) ||
+          (e.status === "failed" && !e.reason?.startsWith("worker lost")),
+      );
+      const duplicated = executions.filter((e) => e.marks > 1);
+      // Bounded waits that count what is left rather than throw, so the figures are printed either way.
+      const checksInProgress = () => executions.filter((e) => !isFinal(checks.last(e.id)));
+      await waitUntil(() => checksInProgress().length === 0, 60_000);
+      const orphans = async () => (await Promise.all(runIds.map(containersOf))).flat();
+      await waitUntil(async () => (await orphans()).length === 0, 20_000);
+      const [inProgress, leftContainers] = [checksInProgress(), await orphans()];
+      console.info(
+        `kill -9 of a worker mid-run ×${kills} (${executions.length} actions): ${lost.length} lost, ${duplicated.length} duplicated, ` +
+          `${inProgress.length} checks left in progress, ${leftContainers.length} orphan containers`,
+      );
+
+      expect(lost.map((e) => `${e.status} (${e.marks} runs): ${e.reason}`)).toEqual([]);
+      expect(duplicated.map((e) => `${e.status} (${e.marks} runs): ${e.reason}`)).toEqual([]);
+      expect(executions.filter((e) => e.status === "done").length).toBeGreaterThan(0);
+      expect(inProgress.map((e) => ({ status: e.status, check: checks.last(e.id) ?? "never created" }))).toEqual([]);
+      expect(leftContainers.map((c) => c.Names)).toEqual([]);
+      // One check per action: a second create would be a duplicate check on the commit.
+      expect(executions.filter((e) => checks.creates(e.id) !== 1)).toEqual([]);
+    } finally {
+      await reporter.stop();
+      restoreNetwork();
     }
   }, 300_000);
 

@@ -1,4 +1,4 @@
-import { Writable, type Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
 import {
   ContainerError,
@@ -9,6 +9,7 @@ import {
   type RunningContainer,
 } from "../container-runtime.js";
 import { toEnvList } from "./container-config.js";
+import { createOutputDemuxer } from "./demux-output.js";
 import { engineStatusCode, toContainerError } from "./docker-errors.js";
 
 /** What a command reports when the container was killed under it: 128 + SIGKILL, like a shell. */
@@ -181,21 +182,19 @@ export class DockerContainer implements RunningContainer {
           fail,
         );
       };
-      // A throwing callback must not crash the process from inside a socket handler.
-      const sink = (name: OutputStream) =>
-        new Writable({
-          write(chunk: Buffer, _encoding, callback) {
-            try {
-              onOutput(name, chunk);
-              const wait = backpressure?.();
-              if (wait) waitFor(wait);
-            } catch (err) {
-              fail(err);
-            }
-            callback();
-          },
-        });
-      this.docker.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+      const demuxer = createOutputDemuxer((name, piece) => {
+        onOutput(name, piece);
+        const wait = backpressure?.();
+        if (wait) waitFor(wait);
+      });
+      stream.on("data", (chunk: Buffer) => {
+        // A throwing callback must not crash the process from inside a socket handler.
+        try {
+          demuxer.push(chunk);
+        } catch (err) {
+          fail(err);
+        }
+      });
       stream.once("end", () => settle());
       stream.once("close", () => settle());
       stream.once("error", (err) => settle(this.killed ? undefined : toContainerError(this.docker, err, what)));

@@ -1,0 +1,44 @@
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { mirrorCommit } from "./repository-mirror.js";
+import { cloneWorkspace, type Workspace } from "./workspace.js";
+
+export interface CheckedOutTarget extends Workspace {
+  /** The repository cache holding `headSha`, when the checkout came from it. */
+  cachedGitDir?: string;
+}
+
+/**
+ * Checks the target out into `dir`: through the repository cache (./repository-mirror.ts) when it
+ * works, so a commit fetched once is not fetched over the network again; otherwise, or when the
+ * cache fails for any reason, straight from the repository as before.
+ */
+export async function checkOutTarget(options: {
+  /** Where the repository caches live; absent: every checkout is cloned straight from the repository. */
+  cacheDir: string | undefined;
+  installationId: number;
+  cloneUrl: string;
+  ref: string;
+  token: string;
+  dir: string;
+  log: (line: string) => void;
+}): Promise<CheckedOutTarget> {
+  const { cacheDir, installationId, cloneUrl, ref, token, dir, log } = options;
+  if (cacheDir === undefined) return cloneWorkspace({ cloneUrl, ref, token, dir, log });
+  try {
+    const cached = await mirrorCommit({ mirrorRoot: cacheDir, installationId, cloneUrl, ref, token });
+    const workspace = await cloneWorkspace({ cloneUrl, ref, token, dir, log, cached });
+    return { ...workspace, cachedGitDir: cached.gitDir };
+  } catch (err) {
+    log(`The repository cache could not be used (${err instanceof Error ? err.message : String(err)}); cloning directly`);
+  }
+  // Whatever the failed attempt left goes first: a clone needs the directory empty. The directory
+  // itself stays, as a container may already have it mounted.
+  await emptyDirectory(dir);
+  return cloneWorkspace({ cloneUrl, ref, token, dir, log });
+}
+
+async function emptyDirectory(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => []);
+  await Promise.all(entries.map((name) => rm(join(dir, name), { recursive: true, force: true })));
+}

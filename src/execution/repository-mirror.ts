@@ -1,0 +1,128 @@
+import { createHash, randomUUID } from "node:crypto";
+import { access, mkdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { cleanProcessEnvironment, gitAuthEnvironment, isAcceptableRef, maskToken, nonEmptyLines, runGit } from "./workspace.js";
+
+// A cache of fetched commits per repository, on the host beside the workspaces and never mounted
+// into a container. An action whose commit is already here clones it locally instead of over the
+// network, and the change detection after its steps reads the base commit from here instead of
+// fetching it a second time. It is only a cache: whoever uses it falls back to the network when
+// it fails. The token reaches git only through its environment, so it is in no file of the cache.
+
+export interface MirroredCommit {
+  /** The cache's bare git directory; a local fetch of `sha` from it needs no token. */
+  gitDir: string;
+  sha: string;
+}
+
+export interface MirrorCommitOptions {
+  /** Where the caches live: one bare repository per installation and clone URL. */
+  mirrorRoot: string;
+  /** One cache per installation, so no installation reads what another one fetched. */
+  installationId: number;
+  cloneUrl: string;
+  /** A commit SHA or a branch name; a branch is always fetched, to get its newest commit. */
+  ref: string;
+  token: string;
+}
+
+// Settings of every cache: any commit it holds can be fetched from it without a ref naming it;
+// no automatic gc (it would repack under a concurrent local fetch); fetched objects always land
+// as a whole pack, so a fetch cut short never leaves a commit without its files.
+const MIRROR_CONFIG: Array<[string, string]> = [
+  ["uploadpack.allowAnySHA1InWant", "true"],
+  ["gc.auto", "0"],
+  ["maintenance.auto", "false"],
+  ["fetch.unpackLimit", "1"],
+  ["core.hooksPath", "/dev/null"],
+];
+
+// Updates of one cache run one at a time in this process (git's shallow file takes a lock);
+// local fetches from it need no turn.
+const updating = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const previous = updating.get(key) ?? Promise.resolve();
+  const current = previous.catch(() => {}).then(task);
+  updating.set(key, current);
+  void current.catch(() => {}).finally(() => {
+    if (updating.get(key) === current) updating.delete(key);
+  });
+  return current;
+}
+
+export function mirrorDirFor(mirrorRoot: string, installationId: number, cloneUrl: string): string {
+  const key = createHash("sha256").update(`${installationId}\n${cloneUrl}`).digest("hex").slice(0, 32);
+  return join(mirrorRoot, `${key}.git`);
+}
+
+const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * Makes sure the cache holds the commit `ref` names and says which one it is: a commit SHA the
+ * cache already holds costs no network; anything else is fetched (one commit deep) with the token.
+ * Throws an Error with git's words, masked, when that fails.
+ */
+export async function mirrorCommit(options: MirrorCommitOptions): Promise<MirroredCommit> {
+  const { mirrorRoot, installationId, cloneUrl, ref, token } = options;
+  if (!isAcceptableRef(ref)) throw new Error(`the ref ${JSON.stringify(ref)} is not a branch name or commit SHA`);
+  const gitDir = mirrorDirFor(mirrorRoot, installationId, cloneUrl);
+  return inTurn(gitDir, async () => {
+    await ensureMirror(mirrorRoot, gitDir);
+    const env = { ...cleanProcessEnvironment(), ...gitAuthEnvironment(token) };
+    const git = async (args: string[]) => {
+      const result = await runGit(["--git-dir", gitDir, ...args], mirrorRoot, env);
+      if (result.code !== 0) {
+        const said = nonEmptyLines(maskToken(result.stderr, token)).slice(-3).join(" / ") || `exit code ${result.code}`;
+        throw new Error(`git ${args[0]} in the repository cache failed: ${said}`);
+      }
+      return result.stdout.trim();
+    };
+    if (FULL_SHA.test(ref) && (await has(gitDir, ref, env))) return { gitDir, sha: ref };
+    // A ref of its own per fetch: FETCH_HEAD would be shared with any other process fetching here.
+    const fetched = `refs/automations/fetched-${randomUUID()}`;
+    await git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--depth", "1", cloneUrl, "--end-of-options", `+${ref}:${fetched}`]);
+    try {
+      const sha = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${fetched}^{commit}`]);
+      if (!FULL_SHA.test(sha)) throw new Error(`git rev-parse in the repository cache gave ${JSON.stringify(sha)}`);
+      return { gitDir, sha };
+    } finally {
+      // The commit stays (no gc runs here); the ref would only slow every later local fetch.
+      await git(["update-ref", "-d", fetched]).catch(() => {});
+    }
+  });
+}
+
+async function has(gitDir: string, sha: string, env: Record<string, string>): Promise<boolean> {
+  const result = await runGit(["--git-dir", gitDir, "cat-file", "-e", `${sha}^{commit}`], gitDir, env);
+  return result.code === 0;
+}
+
+/** Creates the cache when missing: set up aside, then renamed into place, so none is ever half made. */
+async function ensureMirror(mirrorRoot: string, gitDir: string): Promise<void> {
+  if (await exists(join(gitDir, "HEAD"))) return;
+  await mkdir(mirrorRoot, { recursive: true, mode: 0o700 });
+  const staging = `${gitDir}.new-${randomUUID()}`;
+  const env = cleanProcessEnvironment();
+  try {
+    const init = await runGit(["init", "--quiet", "--bare", "--template=", staging], mirrorRoot, env);
+    if (init.code !== 0) throw new Error(`git init of the repository cache failed: ${nonEmptyLines(init.stderr).join(" / ")}`);
+    for (const [key, value] of MIRROR_CONFIG) {
+      const set = await runGit(["--git-dir", staging, "config", key, value], mirrorRoot, env);
+      if (set.code !== 0) throw new Error(`git config of the repository cache failed: ${nonEmptyLines(set.stderr).join(" / ")}`);
+    }
+    await rename(staging, gitDir).catch(async (err: NodeJS.ErrnoException) => {
+      // Another process made it first: theirs is as good.
+      if (!(await exists(join(gitDir, "HEAD")))) throw err;
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
