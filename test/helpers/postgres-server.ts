@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import pino from "pino";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
 import { freePort } from "./free-port.js";
@@ -56,7 +57,9 @@ export async function createFreshDatabase(serverUrl: string, prefix: string): Pr
   await admin.query(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+  // Dropping the database ends its sessions: expected here, so not logged.
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir(), log });
   await migrateDatabase(database);
   return {
     ...database,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { request } from "node:http";
 import nock from "nock";
 import { sql } from "drizzle-orm";
+import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import { openDatabase, type Database } from "../../src/db/client.js";
@@ -48,7 +49,7 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
   url.port = String(proxy.port);
   // The app reaches the database through the proxy, which the tests cut to take the database away.
-  proxied = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+  proxied = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir(), log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
   workspaceRoot = await mkdtemp(join(tmpdir(), "automations-ingress-"));
   isolateGitHub();
   app = await startApp({ database: proxied, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
@@ -102,6 +103,9 @@ describe("the webhook endpoint (PostgreSQL)", () => {
     const replies = captureReplies();
     // GitHub's redelivery carries the same delivery id.
     const back = await app.deliver("issue_comment", pullRequestCommentPayload("/automation help"), deliveryId);
+    console.info(
+      `database down: delivery answered ${down.status}; once back, its redelivery answered ${back.status} and was handled ${replies.length} time(s), ${(await stored()).length} row(s) stored`,
+    );
     expect(back.status).toBe(200);
     expect(replies).toHaveLength(1);
     expect(replies[0]).toContain("/automation run");
