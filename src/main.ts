@@ -23,6 +23,8 @@ try {
   console.error(error.message);
   process.exit(1);
 }
+// A first PGlite start creates the database cluster, which takes seconds on a busy machine.
+console.info(config.databaseUrl ? "opening the PostgreSQL database" : `opening the embedded database in ${config.dataDir}`);
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 await migrateDatabase(database);
 // LISTEN/NOTIFY on PostgreSQL, so wake-ups and cancels reach every replica; in-process on PGlite.

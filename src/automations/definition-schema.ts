@@ -118,19 +118,28 @@ const repositoryGlob = z.string().regex(/^!?[^\s/]+\/[^\s/]+$/, {
     `"${String(issue.input)}" is not a repository pattern (use owner/name globs such as "acme/*" or "!acme/legacy-*")`,
 });
 
+// Control characters: never in a path or branch worth having, and unsafe to echo to a terminal.
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
+
+/** A value as an error quotes it: in double quotes, with every control character escaped. */
+function quoted(value: unknown): string {
+  return JSON.stringify(String(value)).replace(/\x7f/g, "\\u007f");
+}
+
 // A directory glob inside the repository; never absolute and never climbing out of it.
 const projectGlob = z.string().refine((value) => isProjectGlob(value), {
   error: (issue) =>
-    `"${String(issue.input)}" is not a project path (use a directory inside the repository, e.g. "services/*")`,
+    `${quoted(issue.input)} is not a project path (use a directory inside the repository, e.g. "services/*")`,
 });
 
 function isProjectGlob(value: string): boolean {
   // An exclusion names a directory as well, and is held to the same rule.
   const path = value.startsWith("!") ? value.slice(1) : value;
-  if (path.trim() === "" || path.startsWith("/") || path.includes("\\")) return false;
+  if (path.trim() === "" || path.startsWith("/") || path.includes("\\") || CONTROL_CHARACTER.test(path)) return false;
   // The root is the whole repository, which a definition without `projects` already means.
   if (/^(\.\/?)+$/.test(path.trim())) return false;
-  return !path.split("/").some((part) => part === "..");
+  // Braces are expanded before matching, so `{..,a}` climbs out as surely as `..` does.
+  return !path.split(/[/{},]/).some((part) => part === "..");
 }
 
 /** A list of globs where `!` excludes needs something to exclude from. */
@@ -143,13 +152,15 @@ function withSomethingIncluded(what: string) {
 const includesSomething = (globs: readonly string[]) => globs.some((glob) => !glob.startsWith("!"));
 
 const branchName = z.string().refine((value) => isBranchName(value), {
-  error: (issue) => `"${String(issue.input)}" is not a valid branch name`,
+  error: (issue) => `${quoted(issue.input)} is not a valid branch name`,
 });
 
 // The parts of git-check-ref-format that people actually trip over.
 function isBranchName(value: string): boolean {
-  if (value === "" || value === "@" || value.startsWith("-") || value.startsWith("/")) return false;
-  if (value.endsWith("/") || value.endsWith(".") || value.endsWith(".lock")) return false;
+  if (value === "" || value === "@" || value === "HEAD" || value.startsWith("-") || value.startsWith("/")) return false;
+  // A branch called `refs/heads/x` would be `refs/heads/refs/heads/x`: never what was meant.
+  if (value.startsWith("refs/")) return false;
+  if (value.endsWith("/") || value.endsWith(".") || value.split("/").some((part) => part.endsWith(".lock"))) return false;
   if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(value)) return false;
   if (value.includes("..") || value.includes("//") || value.includes("@{") || value.includes("/.")) {
     return false;

@@ -1,10 +1,11 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
+import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
 import type { ActionClaim } from "../runs/transitions.js";
 import { actions, runs } from "../runs/runs.sql.js";
 
 // What execution stores on an action besides its status: only while this worker still holds it,
-// so a worker that lost its claim writes nothing.
+// so a worker that lost its claim writes nothing. Each waits out a database restart.
 
 function held(claim: ActionClaim) {
   return and(
@@ -17,12 +18,12 @@ function held(claim: ActionClaim) {
 
 /** The agent session so far (JSON lines, already masked). */
 export async function storeSession(db: Db, claim: ActionClaim, session: string): Promise<void> {
-  await db.update(actions).set({ session }).where(held(claim));
+  await retryWhileUnreachable("store the agent session", () => db.update(actions).set({ session }).where(held(claim)), { maxWaitMs: WORKER_WRITE_WAIT_MS });
 }
 
 /** The line failures are grouped by: the failing step's last output line, already masked. */
 export async function storeErrorLine(db: Db, claim: ActionClaim, errorLine: string): Promise<void> {
-  await db.update(actions).set({ errorLine }).where(held(claim));
+  await retryWhileUnreachable("store the error line", () => db.update(actions).set({ errorLine }).where(held(claim)), { maxWaitMs: WORKER_WRITE_WAIT_MS });
 }
 
 /** Records which secret values the run used, the first time one of its actions starts. */

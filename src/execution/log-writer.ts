@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
 import { createMasker, maskingStream, type Masker, type MaskingStream } from "../security/mask-secrets.js";
 import { createLastLines } from "./last-lines.js";
 import { logChunks } from "./logs.sql.js";
@@ -119,9 +120,12 @@ export function createLogWriter(db: Db, actionId: string, options: LogWriterOpti
     inserting = true;
     let finished!: () => void;
     current = new Promise((resolve) => (finished = resolve));
-    void db
-      .insert(logChunks)
-      .values(batch.rows.map((c) => ({ actionId, stepIndex: c.stepIndex, stream: c.stream, content: c.content })))
+    // A database restart holds the output back (the producer stays paused) rather than losing it.
+    void retryWhileUnreachable(
+      "store the log",
+      () => db.insert(logChunks).values(batch.rows.map((c) => ({ actionId, stepIndex: c.stepIndex, stream: c.stream, content: c.content }))),
+      { maxWaitMs: WORKER_WRITE_WAIT_MS },
+    )
       .then(
         () => {},
         (err: unknown) => {

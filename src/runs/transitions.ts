@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
+import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
 import { actions, actionSteps, runs } from "./runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import { enqueueRunSummary } from "../reporting/enqueue-run-summary.js";
@@ -7,6 +8,8 @@ import { deriveRunStatus, type FinishedActionStatus } from "./statuses.js";
 
 // Every status change is a conditional update: repeating one, or one that lost a race, changes
 // nothing. Each change that GitHub should show writes an outbox row in the same transaction.
+// A worker's changes wait out a database restart rather than fail the action: a transaction cut
+// off by a lost session was rolled back, so trying it again is safe.
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -35,9 +38,13 @@ async function stillHeld(tx: Tx, claim: ActionClaim): Promise<boolean> {
   return rows.length > 0;
 }
 
+function workerWrite<T>(what: string, write: () => Promise<T>): Promise<T> {
+  return retryWhileUnreachable(what, write, { maxWaitMs: WORKER_WRITE_WAIT_MS });
+}
+
 export async function startStep(db: Db, claim: ActionClaim, index: number): Promise<boolean> {
   const { actionId } = claim;
-  return db.transaction(async (tx) => {
+  return workerWrite("start a step", () => db.transaction(async (tx) => {
     if (!(await stillHeld(tx, claim))) return false;
     const updated = await tx
       .update(actionSteps)
@@ -47,7 +54,7 @@ export async function startStep(db: Db, claim: ActionClaim, index: number): Prom
     if (updated.length === 0) return false;
     await enqueueCheckUpdate(tx, actionId, "in_progress");
     return true;
-  });
+  }));
 }
 
 export type StepEnd =
@@ -57,7 +64,7 @@ export type StepEnd =
 
 export async function finishStep(db: Db, claim: ActionClaim, index: number, end: StepEnd): Promise<boolean> {
   const { actionId } = claim;
-  return db.transaction(async (tx) => {
+  return workerWrite("finish a step", () => db.transaction(async (tx) => {
     if (!(await stillHeld(tx, claim))) return false;
     const updated = await tx
       .update(actionSteps)
@@ -72,7 +79,7 @@ export async function finishStep(db: Db, claim: ActionClaim, index: number, end:
     if (updated.length === 0) return false;
     await enqueueCheckUpdate(tx, actionId, "in_progress");
     return true;
-  });
+  }));
 }
 
 export interface ActionEnd {
@@ -83,7 +90,7 @@ export interface ActionEnd {
 
 /** Ends a running action held by `claim`; steps that never started are marked skipped. */
 export async function finishAction(db: Db, claim: ActionClaim, end: ActionEnd): Promise<boolean> {
-  return db.transaction((tx) => endAction(tx, claim.actionId, heldBy(claim), end));
+  return workerWrite("finish an action", () => db.transaction((tx) => endAction(tx, claim.actionId, heldBy(claim), end)));
 }
 
 /**

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { count, sql } from "drizzle-orm";
-import postgres from "postgres";
+import pg from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { openDatabase } from "../../src/db/client.js";
@@ -21,7 +21,8 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
 const tsx = join(repo, "node_modules", ".bin", "tsx");
 const main = join(repo, "src", "main.ts");
 
-const STARTUP_MS = 30_000;
+// Generous: tsx compiles the app on the fly and PGlite creates its cluster, on a shared machine.
+const STARTUP_MS = 90_000;
 const STOP_MS = 5_000;
 
 /** Everything from the parent environment that would change what the app or Probot does. */
@@ -225,15 +226,16 @@ describe("npm start (tsx src/main.ts)", () => {
     await stop(second);
     expect(second.exit).toEqual({ code: 0, signal: null });
     for (const app of [first, second]) expect(app.output()).not.toMatch(/^(WARN|ERROR|FATAL)\b/m);
-  }, 60_000);
+  }, 240_000);
 
   it("with DATABASE_URL and credentials: migrates the empty PostgreSQL database, loads the app and answers /ping", async () => {
     const serverUrl = inject("databaseUrl");
     const name = `automations_e2e_${randomBytes(6).toString("hex")}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
     cleanups.push(async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
     });
     const url = new URL(serverUrl);
@@ -263,17 +265,19 @@ describe("npm start (tsx src/main.ts)", () => {
     // PostgreSQL, so nothing embedded was created.
     expect(existsSync(join(dataDir, "pglite"))).toBe(false);
 
-    const db = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
     try {
-      const rows = await db<{ table_name: string }[]>`
-        select table_name from information_schema.tables where table_schema = 'public' order by table_name`;
+      const { rows } = await db.query<{ table_name: string }>(
+        "select table_name from information_schema.tables where table_schema = 'public' order by table_name",
+      );
       expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(await migratedTables()));
-      const [count] = await db<{ count: number }[]>`select count(*)::int as count from runs`;
+      const { rows: [count] } = await db.query<{ count: number }>("select count(*)::int as count from runs");
       expect(count?.count).toBe(0);
     } finally {
       await db.end();
     }
-  }, 60_000);
+  }, 120_000);
 
   it("with an invalid setting: exits with code 1 and one line naming it", async () => {
     const dataDir = join(await tempDir("automations-data-"), "data");
@@ -290,5 +294,5 @@ describe("npm start (tsx src/main.ts)", () => {
     expect(output).not.toMatch(/^\s+at |ConfigError|\.ts:\d+/m);
     // It stopped before touching the database.
     expect(existsSync(dataDir)).toBe(false);
-  }, 60_000);
+  }, 120_000);
 });

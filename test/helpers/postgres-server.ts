@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
+import pg from "pg";
+import pino from "pino";
 import { openDatabase, type Database } from "../../src/db/client.js";
 import { migrateDatabase } from "../../src/db/migrate.js";
 import { freePort } from "./free-port.js";
@@ -51,18 +52,21 @@ export interface FreshDatabase extends Database {
 /** A fresh, migrated database of its own on the server, so users never meet. */
 export async function createFreshDatabase(serverUrl: string, prefix: string): Promise<FreshDatabase> {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+  // Dropping the database ends its sessions: expected here, so not logged.
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir(), log });
   await migrateDatabase(database);
   return {
     ...database,
     url: url.toString(),
     async destroy() {
       await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
   };

@@ -263,6 +263,12 @@ describe.each(databases)("check runs kept in step with the database ($kind, GitH
 
     await waitFor("every change to reach GitHub", async () => (await unsentRows(runId)) === 0, 30_000);
 
+    const checksPerAction = [...checkIds.keys()].map((externalId) => github.creates(externalId).filter((r) => r.answered === "ok").length);
+    const notFinal = actionIds.filter((id) => github.callsFor(id).filter((r) => r.answered === "ok").at(-1)?.body.status !== "completed");
+    console.info(
+      `GitHub faults injected: ${faultCount} across ${actionIds.length} actions; checks per action: ${Math.min(...checksPerAction)}–${Math.max(...checksPerAction)}, ` +
+        `left not completed: ${notFinal.length}, calls: ${github.seen.length} (budget ${3 * checkIds.size + faultCount + lookupCount})`,
+    );
     // Exactly one check run per action and one summary: GitHub accepted one create for each.
     for (const externalId of checkIds.keys()) {
       const accepted = github.creates(externalId).filter((r) => r.answered === "ok");

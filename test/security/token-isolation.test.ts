@@ -31,6 +31,10 @@ describe.skipIf(skip)("the installation token and the container (PostgreSQL, Doc
     const completed = await scenario.completedCheck();
     expect(completed.conclusion).toBe("success");
     const summary: string = completed.output.summary;
+    const found = (where: string) => new RegExp(`${where}: (\\d+)`).exec(summary)?.[1] ?? "not reported";
+    console.info(
+      `installation token found in the container's environment: ${found("environment")}, mounts: ${found("mounts")}, workspace files: ${found("workspace files")}`,
+    );
     expect(summary).toMatch(/environment: 0\b/);
     expect(summary).toMatch(/mounts: 0\b/);
     expect(summary).toMatch(/workspace files: 0\b/);
