@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { request } from "node:http";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { Probot, Server } from "probot";
 import { automationsApp } from "../../src/index.js";
 import { startBackground, type Background } from "../../src/background.js";
@@ -47,9 +47,13 @@ export async function startApp(options: {
   /** The repository cache's directory, as DATA_DIR gives the app one; absent: no cache. */
   repositoryCacheDir?: string;
   workerConcurrency?: number;
+  /** Secret values the app is configured with (AUTOMATION_SECRET_<NAME> in production). */
+  secrets?: AppConfig["secrets"];
+  /** Where the app logs; silent unless TEST_LOG_LEVEL says otherwise. */
+  log?: Logger;
 }): Promise<AppHarness> {
   const port = await freePort();
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const config: AppConfig = {
     databaseUrl: undefined,
     dataDir: options.workspaceRoot,
@@ -60,6 +64,7 @@ export async function startApp(options: {
     workerId: `test-${randomUUID()}`,
     leaseMs: 30_000,
     pollMs: 200,
+    secrets: options.secrets,
   };
   const wakeups = inProcessWakeups();
   let background: Background | undefined;

@@ -406,6 +406,10 @@ describe("check-run triggers: Re-run, Re-run all, retry-failed (PostgreSQL, GitH
       const found = await newRuns([source.run.id]);
       return found.length > 0 ? found : undefined;
     });
+    console.info(
+      `same delivery ${responses.length}× at once: ${responses.filter((r) => r.status === 200).length} answered 200, runs: ${started.length}, ` +
+        `checks of its action: ${(await actionChecksOf(created, started[0]!.id)).length}`,
+    );
     expect(started).toHaveLength(1);
     expect(await targetsOf(started[0]!.id)).toEqual([repository]);
     expect(await actionChecksOf(created, started[0]!.id)).toHaveLength(1);

@@ -1,33 +1,24 @@
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { request } from "node:http";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
 import nock from "nock";
 import pino from "pino";
-import { Probot, Server } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { automationsApp } from "../../src/index.js";
-import { startBackground, type Background } from "../../src/background.js";
-import type { AppConfig } from "../../src/config.js";
-import { inProcessWakeups } from "../../src/queue/wakeups.js";
 import { runs } from "../../src/runs/runs.sql.js";
 import { secretStore } from "../../src/security/secret-store.js";
 import { loadAction, loadLogChunks, loadRun } from "../../src/web/load-run.js";
 import { actionPage } from "../../src/web/pages/action-page.js";
 import { runPage } from "../../src/web/pages/run-page.js";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
-import { deliveryHandled } from "../helpers/deliveries.js";
 import { ensureTestImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
-import { freePort } from "../helpers/free-port.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
 import { contentsResponse, GITHUB_API, installationTokenResponse, isolateGitHub, recordCheckRuns, restoreNetwork } from "../helpers/github-api.js";
-import { APP_ID, privateKey, TestOctokit, WEBHOOK_SECRET } from "../helpers/test-app-credentials.js";
 import { ThreadedDockerRuntime } from "../helpers/threaded-docker-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
+import { pullRequestCommentPayload } from "../helpers/webhooks.js";
+import { startApp } from "../helpers/app-harness.js";
 
 const skip = await shouldSkipDockerTests();
 
@@ -42,17 +33,6 @@ const base64 = (text: string) => Buffer.from(text).toString("base64");
 // The secret's base64 alone, and as it sits inside longer base64 (only the characters that mix
 // in a neighbour's bits differ).
 const FORMS = [SECRET, base64(SECRET), base64(`x${SECRET}`).slice(2, -4)];
-
-function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.once("error", reject);
-    req.end(body);
-  });
-}
 
 describe.skipIf(skip)("a secret printed raw, in base64, split and in an error (PostgreSQL, Docker)", () => {
   let database: TestDatabase;
@@ -74,69 +54,20 @@ describe.skipIf(skip)("a secret printed raw, in base64, split and in an error (P
   });
 
   /** The app as `npm start` wires it, with the secret configured and every log line it writes kept. */
-  async function startObservedApp(runtime: ThreadedDockerRuntime) {
+  function startObservedApp(runtime: ThreadedDockerRuntime) {
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         logLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
         done();
       },
     });
-    const log = pino({ level: "trace" }, sink);
-    const port = await freePort();
-    const config: AppConfig = {
-      databaseUrl: undefined,
-      dataDir: workspaceRoot,
+    return startApp({
+      database,
+      runtime,
       workspaceRoot,
-      workerConcurrency: 1,
-      publicUrl: undefined,
-      workerId: `test-${randomUUID()}`,
-      leaseMs: 30_000,
-      pollMs: 200,
+      log: pino({ level: "trace" }, sink),
       secrets: secretStore({ values: { API_TOKEN: SECRET }, fingerprintKey: "fingerprint-key" }),
-    };
-    const wakeups = inProcessWakeups();
-    let background: Background | undefined;
-    const server = new Server({
-      host: "127.0.0.1",
-      port,
-      log,
-      Probot: Probot.defaults({ appId: APP_ID, privateKey, secret: WEBHOOK_SECRET, Octokit: TestOctokit, log }),
     });
-    await server.load(
-      automationsApp({
-        db: database.db,
-        wakeups,
-        onLoad: (app, deliveryHandlers) => {
-          background = startBackground({ app, db: database.db, wakeups, runtime, config, log, deliveryHandlers });
-        },
-      }),
-    );
-    await server.start();
-    if (!background) throw new Error("the app did not start its background work");
-    const started = background;
-    let stopping: Promise<void> | undefined;
-    return {
-      background: started,
-      async deliver(event: string, payload: object) {
-        const deliveryId = randomUUID();
-        const body = JSON.stringify(payload);
-        const status = await post(`http://127.0.0.1:${port}/api/github/webhooks`, body, {
-          "content-type": "application/json",
-          "x-github-event": event,
-          "x-github-delivery": deliveryId,
-          "x-hub-signature-256": signature(WEBHOOK_SECRET, body),
-        });
-        expect(status).toBe(200);
-        await deliveryHandled(database.db, deliveryId);
-      },
-      stop() {
-        stopping ??= (async () => {
-          await started.stop();
-          await server.stop();
-        })();
-        return stopping;
-      },
-    };
   }
 
   /** Every row of every table of the app's database, each as JSON text. */
@@ -202,7 +133,7 @@ describe.skipIf(skip)("a secret printed raw, in base64, split and in an error (P
         .reply(201, { id: 1, content: "rocket" });
       const checkRuns = recordCheckRuns(repository, 7601);
 
-      await app.deliver("issue_comment", payload);
+      expect((await app.deliver("issue_comment", payload)).status).toBe(200);
       const completed = await waitFor("the action's check to complete", () => checkRuns.updated.find((u) => u.status === "completed"));
       await waitFor("the run's summary check to complete", () => checkRuns.summary.updated.find((u) => u.status === "completed"));
       await app.background.reporter.drain();
