@@ -18,7 +18,7 @@ export { APP_ID, WEBHOOK_SECRET };
 
 
 // node:http rather than fetch: nock's fetch interception does not pass local requests through cleanly.
-function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+export function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
       let text = "";

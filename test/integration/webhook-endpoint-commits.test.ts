@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/client.js";
+import type { Database } from "../../src/db/client.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
-import { startApp, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
-import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { post as postRaw, startApp, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
+import type { TestDatabase } from "../helpers/database.js";
+import { openProxiedDatabase, type ProxiedDatabase } from "../helpers/proxied-database.js";
 import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
-import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import type { TcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
 
@@ -22,38 +22,28 @@ import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
 // A comment with no command: handling it sends nothing to GitHub.
 const body = JSON.stringify(pullRequestCommentPayload("Thanks, looks good."));
 
-function post(url: string, deliveryId: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers = {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
-      "x-github-event": "issue_comment",
-      "x-github-delivery": deliveryId,
-      "x-hub-signature-256": signature(WEBHOOK_SECRET, body),
-    };
-    const req = request(url, { method: "POST", headers }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.once("error", reject);
-    req.end(body);
-  });
+async function post(url: string, deliveryId: string): Promise<number> {
+  const headers = {
+    "content-type": "application/json",
+    "x-github-event": "issue_comment",
+    "x-github-delivery": deliveryId,
+    "x-hub-signature-256": signature(WEBHOOK_SECRET, body),
+  };
+  return (await postRaw(url, body, headers)).status;
 }
 
 let database: TestDatabase;
 let proxied: Database;
 let proxy: TcpProxy;
+let proxiedDatabase: ProxiedDatabase;
 let workspaceRoot: string;
 let app: AppHarness;
 let endpoint: string;
 
 beforeAll(async () => {
-  database = await createPostgresDatabase();
-  const url = new URL(database.url!);
-  proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
-  url.port = String(proxy.port);
   // The app reaches the database through the proxy; the test reads it directly.
-  proxied = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+  proxiedDatabase = await openProxiedDatabase();
+  ({ direct: database, proxied, proxy } = proxiedDatabase);
   workspaceRoot = await mkdtemp(join(tmpdir(), "automations-endpoint-"));
   isolateGitHub();
   app = await startApp({ database: proxied, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
@@ -62,9 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.stop();
   restoreNetwork();
-  await proxied.close();
-  await proxy.close();
-  await database.destroy();
+  await proxiedDatabase.close();
   await rm(workspaceRoot, { recursive: true, force: true });
 });
 afterEach(() => {

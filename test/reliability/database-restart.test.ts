@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import Docker from "dockerode";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,11 +14,11 @@ import type { Wakeups } from "../../src/queue/wakeups.js";
 import { startWorker, type Worker } from "../../src/queue/worker.js";
 import { logChunks } from "../../src/execution/logs.sql.js";
 import { actions, actionSteps, runs } from "../../src/runs/runs.sql.js";
-import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import type { TestDatabase } from "../helpers/database.js";
+import { openProxiedDatabase, type ProxiedDatabase } from "../helpers/proxied-database.js";
 import { ensureTestImage, shouldSkipDockerTests } from "../helpers/docker.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
 import { createQueueRun, QUEUE_TOKEN, queueExecutionDeps } from "../helpers/queue-fixture.js";
-import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 // PostgreSQL restarted while a worker executes actions: the server ends every session of the
@@ -31,8 +31,8 @@ const docker = new Docker();
 
 describe.skipIf(skip)("a database restart while actions run (PostgreSQL, Docker)", () => {
   let database: TestDatabase;
-  let proxy: TcpProxy;
   let proxied: Database;
+  let proxiedDatabase: ProxiedDatabase;
   let wakeups: Wakeups;
   let git: GitServer;
   let cloneUrl: string;
@@ -41,11 +41,8 @@ describe.skipIf(skip)("a database restart while actions run (PostgreSQL, Docker)
 
   beforeAll(async () => {
     await ensureTestImage();
-    database = await createPostgresDatabase();
-    const url = new URL(database.url!);
-    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
-    url.port = String(proxy.port);
-    proxied = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir(), log });
+    proxiedDatabase = await openProxiedDatabase();
+    ({ direct: database, proxied } = proxiedDatabase);
     wakeups = await openWakeups(proxied, log);
     git = await startGitServer({ token: QUEUE_TOKEN });
     ({ cloneUrl } = await git.createRepo("acme/app", { "README.md": "hello\n" }));
@@ -54,21 +51,16 @@ describe.skipIf(skip)("a database restart while actions run (PostgreSQL, Docker)
   afterAll(async () => {
     await worker?.stop();
     await wakeups?.close?.();
-    await proxied?.close();
-    await proxy?.close();
-    await database?.destroy();
+    await proxiedDatabase?.close();
     await git?.close();
     if (workspaceRoot) await rm(workspaceRoot, { recursive: true, force: true });
   });
 
   /** As a restart does: every session of the app's database ends, and new ones are refused for `downMs`. */
   async function restartDatabase(downMs: number) {
-    proxy.refuseNew();
-    await database.db.execute(
-      sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
-    );
+    await proxiedDatabase.goDown();
     await new Promise((r) => setTimeout(r, downMs));
-    proxy.restore();
+    proxiedDatabase.proxy.restore();
   }
 
   it("finishes every action once, with its output, and takes new work through LISTEN/NOTIFY again", async () => {

@@ -2,21 +2,19 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { request } from "node:http";
 import nock from "nock";
-import { sql } from "drizzle-orm";
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
-import { openDatabase, type Database } from "../../src/db/client.js";
+import type { Database } from "../../src/db/client.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
 import { runs } from "../../src/runs/runs.sql.js";
-import { startApp, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
-import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
+import { post as postRaw, startApp, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
+import type { TestDatabase } from "../helpers/database.js";
+import { openProxiedDatabase, type ProxiedDatabase } from "../helpers/proxied-database.js";
 import { captureReplies, mockToken } from "../helpers/example-comment.js";
 import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
-import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import type { TcpProxy } from "../helpers/tcp-proxy.js";
 import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
 
 // What reaches the webhook endpoint that should not be trusted or cannot be stored: nothing is
@@ -26,30 +24,21 @@ import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
 
 type Payload = Record<string, unknown>;
 
-function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { "content-type": "application/json", ...headers, "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.once("error", reject);
-    req.end(body);
-  });
+async function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return (await postRaw(url, body, { "content-type": "application/json", ...headers })).status;
 }
 
 let database: TestDatabase;
 let proxied: Database;
 let proxy: TcpProxy;
+let proxiedDatabase: ProxiedDatabase;
 let workspaceRoot: string;
 let app: AppHarness;
 
 beforeAll(async () => {
-  database = await createPostgresDatabase();
-  const url = new URL(database.url!);
-  proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
-  url.port = String(proxy.port);
   // The app reaches the database through the proxy, which the tests cut to take the database away.
-  proxied = await openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir(), log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
+  proxiedDatabase = await openProxiedDatabase();
+  ({ direct: database, proxied, proxy } = proxiedDatabase);
   workspaceRoot = await mkdtemp(join(tmpdir(), "automations-ingress-"));
   isolateGitHub();
   app = await startApp({ database: proxied, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
@@ -57,9 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.stop();
   restoreNetwork();
-  await proxied.close();
-  await proxy.close();
-  await database.destroy();
+  await proxiedDatabase.close();
   await rm(workspaceRoot, { recursive: true, force: true });
 });
 afterEach(() => {
@@ -91,10 +78,7 @@ describe("the webhook endpoint (PostgreSQL)", () => {
     const deliveryId = randomUUID();
     // As a restart does: the server ends every session of the app's database, and takes no new
     // ones until it is back.
-    proxy.refuseNew();
-    await database.db.execute(
-      sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
-    );
+    await proxiedDatabase.goDown();
     const down = await app.deliver("issue_comment", pullRequestCommentPayload("/automation help"), deliveryId);
     expect(down.status).toBeGreaterThanOrEqual(500);
 
