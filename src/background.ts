@@ -15,8 +15,11 @@ import { startWorker, type Worker } from "./queue/worker.js";
 import { recoverLostActions } from "./queue/recover-lost-actions.js";
 import type { Wakeups } from "./queue/wakeups.js";
 import { startDeliveryProcessor, type DeliveryHandler, type DeliveryProcessor } from "./ingress/delivery-processor.js";
+import { sweepRepositoryCache } from "./execution/repository-mirror.js";
+import type { IngressLoad } from "./ingress/delivery-writer.js";
 
 const NO_SECRETS = secretStore({ values: {} });
+const CACHE_SWEEP_EVERY_MS = 6 * 60 * 60 * 1000;
 
 export interface Background {
   worker: Worker;
@@ -34,6 +37,8 @@ export function startBackground(options: {
   log: Logger;
   /** Handlers of stored webhooks, by `event.action`. */
   deliveryHandlers: ReadonlyMap<string, DeliveryHandler>;
+  /** The webhook endpoint's load, which the handling of stored webhooks gives way to. */
+  ingress?: IngressLoad;
 }): Background {
   const { app, db, wakeups, runtime, config, log } = options;
   // Every replica handles webhooks, whether or not it executes actions.
@@ -45,6 +50,7 @@ export function startBackground(options: {
     handlers: options.deliveryHandlers,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
+    ingress: options.ingress,
   });
   const octokitFor = octokitForInstallation(app);
   const reporter = startReporter({
@@ -90,10 +96,24 @@ export function startBackground(options: {
         signal,
       ),
   });
+  // Caches of repositories no action used for a week go, so the disk holds what is in use.
+  const cacheDir = config.repositoryCacheDir;
+  const sweepCache = () => {
+    if (!cacheDir || config.workerConcurrency === 0) return;
+    sweepRepositoryCache(cacheDir)
+      .then((removed) => {
+        if (removed.length > 0) log.info({ removed: removed.length }, "removed repository caches no action used for a week");
+      })
+      .catch((err: unknown) => log.warn({ err, cacheDir }, "could not sweep the repository cache; will try again later"));
+  };
+  sweepCache();
+  const cacheSweep = setInterval(sweepCache, CACHE_SWEEP_EVERY_MS);
+  cacheSweep.unref();
   return {
     worker,
     reporter,
     async stop() {
+      clearInterval(cacheSweep);
       await deliveries.stop();
       await worker.stop();
       await reporter.drain().catch(() => {});

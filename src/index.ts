@@ -5,15 +5,17 @@ import { webhookHandlers } from "./ingress/webhook-handlers.js";
 import { recordWebhook } from "./ingress/record-webhook.js";
 import { contextHandler } from "./ingress/context-handler.js";
 import type { DeliveryHandler } from "./ingress/delivery-processor.js";
+import { databaseDeliveryWriter, type IngressLoad } from "./ingress/delivery-writer.js";
 import { pagesHandler } from "./web/pages-handler.js";
 import type { PagesConfig } from "./web/pages-config.js";
 
 export interface AppHooks extends IngressDeps {
   /**
    * Called once the app is loaded with credentials, to start the workers, the reporter and the
-   * processing of stored webhooks with `deliveryHandlers` (by `event.action`).
+   * processing of stored webhooks with `deliveryHandlers` (by `event.action`), which gives way to
+   * the endpoint (`ingress`) during a burst.
    */
-  onLoad?(app: Probot, deliveryHandlers: ReadonlyMap<string, DeliveryHandler>): void;
+  onLoad?(app: Probot, deliveryHandlers: ReadonlyMap<string, DeliveryHandler>, ingress: IngressLoad): void;
   /** The app's own pages under /automations; absent: not served. */
   pages?: { config: PagesConfig; pollMs?: number };
 }
@@ -25,10 +27,11 @@ export interface AppHooks extends IngressDeps {
 export function automationsApp(deps: AppHooks): ApplicationFunction {
   return (app, options) => {
     const handlers = webhookHandlers(deps);
-    const record = recordWebhook({ ...deps, log: app.log });
+    const writer = databaseDeliveryWriter(deps.db);
+    const record = recordWebhook({ writer, wakeups: deps.wakeups, log: app.log });
     for (const event of handlers.keys()) app.on(event as EmitterWebhookEventName, record);
     const deliveryHandlers = new Map([...handlers].map(([event, handler]) => [event, contextHandler(app, handler)] as const));
     if (deps.pages) options.addHandler(pagesHandler(app, { db: deps.db, wakeups: deps.wakeups, ...deps.pages }));
-    deps.onLoad?.(app, deliveryHandlers);
+    deps.onLoad?.(app, deliveryHandlers, writer);
   };
 }

@@ -36,8 +36,8 @@ const server = await run(
     db: database.db,
     wakeups,
     pages: config.pages ? { config: config.pages } : undefined,
-    onLoad: (app, deliveryHandlers) => {
-      background = startBackground({ app, db: database.db, wakeups, runtime: new DockerRuntime(), config, log: app.log, deliveryHandlers });
+    onLoad: (app, deliveryHandlers, ingress) => {
+      background = startBackground({ app, db: database.db, wakeups, runtime: new DockerRuntime(), config, log: app.log, deliveryHandlers, ingress });
       app.log.info(
         { database: database.kind, workers: config.workerConcurrency, dataDir: config.dataDir },
         "automations ready",

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { access, mkdir, rename, rm } from "node:fs/promises";
+import { access, mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { cleanProcessEnvironment, gitAuthEnvironment, isAcceptableRef, maskToken, nonEmptyLines, runGit } from "./workspace.js";
 
@@ -69,6 +69,9 @@ export async function mirrorCommit(options: MirrorCommitOptions): Promise<Mirror
   const gitDir = mirrorDirFor(mirrorRoot, installationId, cloneUrl);
   return inTurn(gitDir, async () => {
     await ensureMirror(mirrorRoot, gitDir);
+    // Its time of last use, which the sweep goes by: a cache hit writes nothing else.
+    const now = new Date();
+    await utimes(gitDir, now, now);
     const env = { ...cleanProcessEnvironment(), ...gitAuthEnvironment(token) };
     const git = async (args: string[]) => {
       const result = await runGit(["--git-dir", gitDir, ...args], mirrorRoot, env);
@@ -125,4 +128,37 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** A cache idle this long is removed by the sweep; the next action on its repository fetches again. */
+export const REPOSITORY_CACHE_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
+// A cache being set up aside is renamed into place within seconds; one this old was abandoned.
+const ABANDONED_STAGING_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the caches not used for `maxIdleMs`, so the cache holds what actions use rather than
+ * every commit ever fetched. Removal waits its turn after this process's updates of that cache;
+ * an action of another process reading a cache as it goes falls back to a direct clone.
+ * Returns the directories removed.
+ */
+export async function sweepRepositoryCache(mirrorRoot: string, maxIdleMs = REPOSITORY_CACHE_IDLE_MS, now = Date.now()): Promise<string[]> {
+  const names = await readdir(mirrorRoot).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return [] as string[];
+    throw err;
+  });
+  const removed: string[] = [];
+  for (const name of names) {
+    const staging = /\.git\.new-[0-9a-f-]+$/.test(name);
+    if (!staging && !name.endsWith(".git")) continue;
+    const dir = join(mirrorRoot, name);
+    const idleFor = staging ? ABANDONED_STAGING_MS : maxIdleMs;
+    const swept = await inTurn(dir, async () => {
+      const info = await stat(dir).catch(() => null);
+      if (!info || now - info.mtimeMs < idleFor) return false;
+      await rm(dir, { recursive: true, force: true });
+      return true;
+    });
+    if (swept) removed.push(dir);
+  }
+  return removed;
 }

@@ -11,7 +11,7 @@ import {
   renewDeliveryLeases,
   type StoredDelivery,
 } from "./delivery-store.js";
-import { deliveryWriter, type IngressLoad } from "./delivery-writer.js";
+import { IDLE_INGRESS, type IngressLoad } from "./delivery-writer.js";
 import { groupCommit } from "./group-commit.js";
 
 /** Handles one stored delivery; throwing means "try again later". */
@@ -67,7 +67,7 @@ export function startDeliveryProcessor(options: DeliveryProcessorOptions): Deliv
   const batchSize = Math.max(options.batchSize ?? 25, concurrency);
   const maxAttempts = options.maxAttempts ?? 10;
   const maxGiveWayMs = options.maxGiveWayMs ?? 1000;
-  const ingress = options.ingress ?? deliveryWriter(db);
+  const ingress = options.ingress ?? IDLE_INGRESS;
   const abort = new AbortController();
   // Claimed and not yet settled, whether waiting for a handler or being handled.
   const held = new Map<string, StoredDelivery>();

@@ -24,21 +24,16 @@ const MAX_BATCH = 100;
  */
 const BURST = 4;
 
-const writers = new WeakMap<Db, DeliveryWriter>();
+/** The endpoint when it takes nothing: whoever is given no endpoint never gives way. */
+export const IDLE_INGRESS: IngressLoad = { lastBurstAt: Number.NEGATIVE_INFINITY };
 
 /**
- * The endpoint's writer for `db`, one per database handle in the process, so that all the
- * requests arriving together share inserts and commits (group commit): a delivery that arrives
- * while others are being written waits for the next insert, and each request is answered once
- * its own insert has committed.
+ * The endpoint's writer, one per process, so that all the requests arriving together share
+ * inserts and commits (group commit): a delivery that arrives while others are being written
+ * waits for the next insert, and each request is answered once its own insert has committed.
  */
-export function deliveryWriter(db: Db): DeliveryWriter {
-  let writer = writers.get(db);
-  if (!writer) {
-    writer = createDeliveryWriter((deliveries) => recordDeliveries(db, deliveries));
-    writers.set(db, writer);
-  }
-  return writer;
+export function databaseDeliveryWriter(db: Db): DeliveryWriter {
+  return createDeliveryWriter((deliveries) => recordDeliveries(db, deliveries));
 }
 
 export function createDeliveryWriter(store: (deliveries: readonly IncomingDelivery[]) => Promise<boolean[]>): DeliveryWriter {

@@ -1,7 +1,6 @@
-import type { Db } from "../db/client.js";
 import type { Wakeups } from "../queue/wakeups.js";
 import type { IncomingDelivery } from "./delivery-store.js";
-import { deliveryWriter } from "./delivery-writer.js";
+import type { DeliveryWriter } from "./delivery-writer.js";
 
 /**
  * The webhook endpoint's whole job: store the verified delivery and answer; its handler judges it
@@ -10,8 +9,8 @@ import { deliveryWriter } from "./delivery-writer.js";
  * cannot take it, the error makes the endpoint answer 500, so the delivery shows as failed on
  * GitHub and can be redelivered.
  */
-export function recordWebhook(deps: { db: Db; wakeups: Wakeups; log: { info(obj: object, msg: string): void } }) {
-  const writer = deliveryWriter(deps.db);
+export function recordWebhook(deps: { writer: DeliveryWriter; wakeups: Wakeups; log: { info(obj: object, msg: string): void } }) {
+  const { writer } = deps;
   return async (event: { id: string; name: string; payload: unknown }): Promise<void> => {
     const stored = await writer.record({ id: event.id, name: event.name, payload: event.payload as IncomingDelivery["payload"] });
     if (stored) deps.wakeups.notify("deliveries");

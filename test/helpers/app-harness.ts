@@ -78,8 +78,8 @@ export async function startApp(options: {
     automationsApp({
       db: options.database.db,
       wakeups,
-      onLoad: (app, deliveryHandlers) => {
-        background = startBackground({ app, db: options.database.db, wakeups, runtime: options.runtime, config, log, deliveryHandlers });
+      onLoad: (app, deliveryHandlers, ingress) => {
+        background = startBackground({ app, db: options.database.db, wakeups, runtime: options.runtime, config, log, deliveryHandlers, ingress });
       },
     }),
   );

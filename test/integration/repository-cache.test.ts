@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkOutTarget } from "../../src/execution/check-out-target.js";
 import { detectChanges } from "../../src/execution/detect-changes.js";
 import { hostGit } from "../../src/execution/host-git.js";
-import { mirrorDirFor } from "../../src/execution/repository-mirror.js";
+import { mirrorDirFor, sweepRepositoryCache } from "../../src/execution/repository-mirror.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
 
 // The repository cache (src/execution/repository-mirror.ts) against a real git smart-HTTP server.
@@ -179,5 +179,32 @@ describe("the repository cache", () => {
     const unchanged = await detectChanges(git, { cloneUrl: repo.cloneUrl, baseSha: target.headSha, baseSource: emptied });
 
     expect(unchanged).toEqual({ changed: false });
+  });
+
+  it("removes the caches no action used for a week, keeps the ones in use, and fetches again after", async () => {
+    const cacheDir = await mkdtemp(join(scratch, "cache-"));
+    const idle = await server.createRepo("acme/idle", { "a.txt": "a\n" });
+    const busy = await server.createRepo("acme/in-use", { "b.txt": "b\n" });
+    await checkOut(cacheDir, idle.cloneUrl, idle.headSha);
+    await checkOut(cacheDir, busy.cloneUrl, busy.headSha);
+    const idleDir = mirrorDirFor(cacheDir, installationId, idle.cloneUrl);
+    const busyDir = mirrorDirFor(cacheDir, installationId, busy.cloneUrl);
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+    await utimes(idleDir, eightDaysAgo, eightDaysAgo);
+    await utimes(busyDir, eightDaysAgo, eightDaysAgo);
+    // Used again since (a cache hit, no fetch): that counts as use.
+    const before = server.requests.length;
+    await checkOut(cacheDir, busy.cloneUrl, busy.headSha);
+    expect(uploadPacks(before)).toBe(0);
+
+    expect(await sweepRepositoryCache(cacheDir)).toEqual([idleDir]);
+    expect(await readdir(cacheDir)).toEqual([busyDir.slice(cacheDir.length + 1)]);
+
+    // The next action on the removed one fetches its commit again and gets it.
+    const afterSweep = server.requests.length;
+    const again = await checkOut(cacheDir, idle.cloneUrl, idle.headSha);
+    expect(again.headSha).toBe(idle.headSha);
+    expect(uploadPacks(afterSweep)).toBe(1);
+    expect(await sweepRepositoryCache(join(scratch, "no-cache-here"))).toEqual([]);
   });
 });
