@@ -11,6 +11,7 @@ import { publishChanges, type PublishChangesOptions, type PublishResult } from "
 import { octokitPulls } from "../../src/github-app/octokit-pulls.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
 import { GITHUB_API, isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
+import { filesUnder } from "../helpers/files-under.js";
 
 const token = "ghs_publishTestToken1234567890abcdefXYZ";
 const basic = Buffer.from(`x-access-token:${token}`).toString("base64");
@@ -85,16 +86,6 @@ function record(into: Array<Record<string, unknown>>, field: string, body: unkno
 }
 
 const receivePacks = (from: number) => server.requests.slice(from).filter((r) => r.path.endsWith("git-receive-pack"));
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
 
 describe("publishChanges", () => {
   it("commits the changed, new and deleted files as the app, pushes the branch and opens the pull request", async () => {

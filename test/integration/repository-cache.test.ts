@@ -9,6 +9,7 @@ import { detectChanges } from "../../src/execution/detect-changes.js";
 import { hostGit } from "../../src/execution/host-git.js";
 import { mirrorDirFor, sweepRepositoryCache } from "../../src/execution/repository-mirror.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
+import { filesUnder } from "../helpers/files-under.js";
 
 // The repository cache (src/execution/repository-mirror.ts) against a real git smart-HTTP server.
 
@@ -45,16 +46,6 @@ async function checkOut(cacheDir: string, cloneUrl: string, ref: string, options
     log: (line) => lines.push(line),
   });
   return { ...target, lines };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
 }
 
 describe("the repository cache", () => {

@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cloneWorkspace, removeWorkspace, WorkspaceError } from "../../src/execution/workspace.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
+import { filesUnder } from "../helpers/files-under.js";
 
 const token = "ghs_testInstallationToken1234567890abcdef";
 const basic = Buffer.from(`x-access-token:${token}`).toString("base64");
@@ -13,16 +14,6 @@ let scratch: string;
 let counter = 0;
 
 const freshDir = () => join(scratch, `ws-${++counter}`);
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
 
 async function cloneError(promise: Promise<unknown>): Promise<WorkspaceError> {
   const error = await promise.then(
