@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
 import { wakeupLatch } from "../queue/idle-wait.js";
@@ -30,7 +31,7 @@ export interface DeliveryProcessorOptions {
   concurrency?: number;
   /** Deliveries claimed at once: one statement takes a batch, which waits for free handlers under its lease. */
   batchSize?: number;
-  /** The endpoint this processor gives way to during a burst; by default this process's endpoint on `db`. */
+  /** The endpoint this processor gives way to during a burst; absent: it never gives way. */
   ingress?: IngressLoad;
   /** How long a burst may hold back the claiming of deliveries at most, before a batch is taken anyway. */
   maxGiveWayMs?: number;
@@ -138,16 +139,8 @@ export function startDeliveryProcessor(options: DeliveryProcessorOptions): Deliv
     );
   }, Math.max(50, Math.floor(leaseMs / 3)));
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      abort.signal.addEventListener("abort", done, { once: true });
-      function done() {
-        clearTimeout(timer);
-        abort.signal.removeEventListener("abort", done);
-        resolve();
-      }
-    });
+  // Ends early, without an error, when the processor stops.
+  const sleep = (ms: number) => delay(ms, undefined, { signal: abort.signal }).catch(() => {});
 
   /** Waits while the endpoint takes a burst, and `CALM_MS` after it, for `maxGiveWayMs` at most. */
   const giveWay = async () => {

@@ -15,9 +15,9 @@ function wellFormedId(value: unknown): number | null {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : null;
 }
 
-/** The rows of a raw statement's result, whichever driver ran it. */
+/** The rows of a raw statement's result: node-postgres and PGlite both answer `{ rows }`. */
 function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+  return (result as { rows: T[] }).rows;
 }
 
 /**
@@ -114,7 +114,6 @@ export async function markHandled(db: Db, deliveries: readonly StoredDelivery[],
     .where(heldBy(deliveries, workerId));
 }
 
-/** Schedules another attempt after `retryInMs`, or gives up (`retryInMs` null) keeping the error. */
 /** Gives back deliveries claimed but not started (the processor is stopping), so any replica takes them at once. */
 export async function releaseDeliveries(db: Db, deliveries: readonly StoredDelivery[], workerId: string): Promise<void> {
   if (deliveries.length === 0) return;
@@ -124,6 +123,7 @@ export async function releaseDeliveries(db: Db, deliveries: readonly StoredDeliv
     .where(heldBy(deliveries, workerId));
 }
 
+/** Schedules another attempt after `retryInMs`, or gives up (`retryInMs` null) keeping the error. */
 export async function markFailed(
   db: Db,
   delivery: StoredDelivery,

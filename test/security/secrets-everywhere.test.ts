@@ -72,7 +72,7 @@ describe.skipIf(skip)("a secret printed raw, in base64, split and in an error (P
 
   /** Every row of every table of the app's database, each as JSON text. */
   async function everyTableAsText(): Promise<Map<string, string[]>> {
-    const rowsOf = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<Record<string, unknown>>;
+    const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unknown>> }).rows;
     const tables = rowsOf(
       await database.db.execute(
         sql`select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`,
