@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
+import { storableText } from "../db/storable-text.js";
 import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
 import type { ActionClaim } from "../runs/transitions.js";
 import { actions, runs } from "../runs/runs.sql.js";
@@ -18,7 +19,7 @@ function held(claim: ActionClaim) {
 
 /** The agent session so far (JSON lines, already masked). */
 export async function storeSession(db: Db, claim: ActionClaim, session: string): Promise<void> {
-  await retryWhileUnreachable("store the agent session", () => db.update(actions).set({ session }).where(held(claim)), { maxWaitMs: WORKER_WRITE_WAIT_MS });
+  await retryWhileUnreachable("store the agent session", () => db.update(actions).set({ session: storableText(session) }).where(held(claim)), { maxWaitMs: WORKER_WRITE_WAIT_MS });
 }
 
 /** The line failures are grouped by: the failing step's last output line, already masked. */

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { storableText } from "../db/storable-text.js";
 import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
 import { createMasker, maskingStream, type Masker, type MaskingStream } from "../security/mask-secrets.js";
 import { createLastLines } from "./last-lines.js";
@@ -145,8 +146,7 @@ export function createLogWriter(db: Db, actionId: string, options: LogWriterOpti
 
   const append = (stepIndex: number, stream: LogStream, given: string) => {
     if (given.length === 0) return;
-    // PostgreSQL's text holds no NUL character: one would make the whole insert fail.
-    const text = given.includes("\u0000") ? given.replaceAll("\u0000", "\uFFFD") : given;
+    const text = storableText(given);
     if (stream !== "system") lines.track(stepIndex, stream, text);
     const last = pending[pending.length - 1];
     if (last && last.stepIndex === stepIndex && last.stream === stream && last.content.length < chunkChars) last.content += text;
