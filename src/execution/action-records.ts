@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { storableText } from "../db/storable-text.js";
-import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
+import { retryWhileUnreachable } from "../db/retry-while-unreachable.js";
 import type { ActionClaim } from "../runs/transitions.js";
 import { actions, runs } from "../runs/runs.sql.js";
 
@@ -19,12 +19,12 @@ function held(claim: ActionClaim) {
 
 /** The agent session so far (JSON lines, already masked). */
 export async function storeSession(db: Db, claim: ActionClaim, session: string): Promise<void> {
-  await retryWhileUnreachable("store the agent session", () => db.update(actions).set({ session: storableText(session) }).where(held(claim)), { maxWaitMs: WORKER_WRITE_WAIT_MS });
+  await retryWhileUnreachable(() => db.update(actions).set({ session: storableText(session) }).where(held(claim)));
 }
 
 /** The line failures are grouped by: the failing step's last output line, already masked. */
 export async function storeErrorLine(db: Db, claim: ActionClaim, errorLine: string): Promise<void> {
-  await retryWhileUnreachable("store the error line", () => db.update(actions).set({ errorLine }).where(held(claim)), { maxWaitMs: WORKER_WRITE_WAIT_MS });
+  await retryWhileUnreachable(() => db.update(actions).set({ errorLine }).where(held(claim)));
 }
 
 /** Records which secret values the run used, the first time one of its actions starts. */

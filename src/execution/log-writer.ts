@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { storableText } from "../db/storable-text.js";
-import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
+import { retryWhileUnreachable } from "../db/retry-while-unreachable.js";
 import { createMasker, maskingStream, type Masker, type MaskingStream } from "../security/mask-secrets.js";
 import { createLastLines } from "./last-lines.js";
 import { logChunks } from "./logs.sql.js";
@@ -122,10 +122,8 @@ export function createLogWriter(db: Db, actionId: string, options: LogWriterOpti
     let finished!: () => void;
     current = new Promise((resolve) => (finished = resolve));
     // A database restart holds the output back (the producer stays paused) rather than losing it.
-    void retryWhileUnreachable(
-      "store the log",
-      () => db.insert(logChunks).values(batch.rows.map((c) => ({ actionId, stepIndex: c.stepIndex, stream: c.stream, content: c.content }))),
-      { maxWaitMs: WORKER_WRITE_WAIT_MS },
+    void retryWhileUnreachable(() =>
+      db.insert(logChunks).values(batch.rows.map((c) => ({ actionId, stepIndex: c.stepIndex, stream: c.stream, content: c.content }))),
     )
       .then(
         () => {},

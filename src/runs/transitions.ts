@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { retryWhileUnreachable, WORKER_WRITE_WAIT_MS } from "../db/retry-while-unreachable.js";
+import { retryWhileUnreachable } from "../db/retry-while-unreachable.js";
 import { actions, actionSteps, runs } from "./runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import { enqueueRunSummary } from "../reporting/enqueue-run-summary.js";
@@ -38,13 +38,9 @@ async function stillHeld(tx: Tx, claim: ActionClaim): Promise<boolean> {
   return rows.length > 0;
 }
 
-function workerWrite<T>(what: string, write: () => Promise<T>): Promise<T> {
-  return retryWhileUnreachable(what, write, { maxWaitMs: WORKER_WRITE_WAIT_MS });
-}
-
 export async function startStep(db: Db, claim: ActionClaim, index: number): Promise<boolean> {
   const { actionId } = claim;
-  return workerWrite("start a step", () => db.transaction(async (tx) => {
+  return retryWhileUnreachable(() => db.transaction(async (tx) => {
     if (!(await stillHeld(tx, claim))) return false;
     const updated = await tx
       .update(actionSteps)
@@ -64,7 +60,7 @@ export type StepEnd =
 
 export async function finishStep(db: Db, claim: ActionClaim, index: number, end: StepEnd): Promise<boolean> {
   const { actionId } = claim;
-  return workerWrite("finish a step", () => db.transaction(async (tx) => {
+  return retryWhileUnreachable(() => db.transaction(async (tx) => {
     if (!(await stillHeld(tx, claim))) return false;
     const updated = await tx
       .update(actionSteps)
@@ -90,7 +86,7 @@ export interface ActionEnd {
 
 /** Ends a running action held by `claim`; steps that never started are marked skipped. */
 export async function finishAction(db: Db, claim: ActionClaim, end: ActionEnd): Promise<boolean> {
-  return workerWrite("finish an action", () => db.transaction((tx) => endAction(tx, claim.actionId, heldBy(claim), end)));
+  return retryWhileUnreachable(() => db.transaction((tx) => endAction(tx, claim.actionId, heldBy(claim), end)));
 }
 
 /**
