@@ -31,6 +31,11 @@ export function agentStepFiles(agentDir: string, stepIndex: number): AgentStepFi
   };
 }
 
+/** The variables that tell the agent where its files are. */
+export function agentStepEnvironment(files: AgentStepFiles): Record<string, string> {
+  return { AUTOMATION_PROMPT_FILE: files.container.prompt, AUTOMATION_SESSION_FILE: files.container.session };
+}
+
 /** Writes the prompt and returns the variables that tell the agent where its files are. */
 export async function prepareAgentStep(files: AgentStepFiles, prompt: string): Promise<Record<string, string>> {
   const dir = dirname(files.host.prompt);
@@ -38,7 +43,7 @@ export async function prepareAgentStep(files: AgentStepFiles, prompt: string): P
   // The container's user is not the app's; it must be able to write its session here.
   await writeFile(files.host.prompt, prompt.endsWith("\n") ? prompt : `${prompt}\n`, { mode: 0o644 });
   await chmod(dir, 0o777);
-  return { AUTOMATION_PROMPT_FILE: files.container.prompt, AUTOMATION_SESSION_FILE: files.container.session };
+  return agentStepEnvironment(files);
 }
 
 /** The session the agent left, at most MAX_SESSION_BYTES of it; null when it left none. */

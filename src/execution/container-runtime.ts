@@ -15,6 +15,20 @@ export interface ContainerSpec {
   user?: string;
   network: "bridge" | "none";
   resources: { memoryBytes?: number; nanoCpus?: number; pids?: number };
+  /**
+   * The action's last command. The container waits for it from the start and runs it as its own
+   * main process once `runFinal()` is called, so it needs no exec and the container ends with it.
+   * Absent: the container only waits for execs.
+   */
+  finalCommand?: FinalCommand;
+}
+
+/** Like an ExecSpec, but fixed when the container is created. */
+export interface FinalCommand {
+  /** argv, e.g. ["/bin/sh", "-c", "npm test"]. */
+  command: string[];
+  env: Record<string, string>;
+  workingDir: string;
 }
 
 export interface ExecSpec {
@@ -45,6 +59,11 @@ export interface RunningContainer {
     onOutput: (stream: OutputStream, chunk: Buffer) => void,
     backpressure?: Backpressure,
   ): Promise<ExecResult>;
+  /**
+   * Runs the spec's `finalCommand`, handing its output over like exec(). After it, the container
+   * has stopped: no exec can follow. Rejects when the container was started without one.
+   */
+  runFinal(onOutput: (stream: OutputStream, chunk: Buffer) => void, backpressure?: Backpressure): Promise<ExecResult>;
   /** Stops everything in the container at once. Harmless when already stopped. */
   kill(): Promise<void>;
   /** Removes the container. Harmless when already gone. */

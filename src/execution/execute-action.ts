@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
 import type { ClaimedAction } from "../queue/claim-action.js";
 import { finishAction, finishStep, startStep, type ActionEnd } from "../runs/transitions.js";
-import type { Backpressure, ContainerRuntime, OutputStream, RunningContainer } from "./container-runtime.js";
+import type { Backpressure, ContainerRuntime, ExecSpec, OutputStream, RunningContainer } from "./container-runtime.js";
 import { createLogWriter, SYSTEM_STEP, type LogWriter } from "./log-writer.js";
 import { removeWorkspace } from "./workspace.js";
 import { checkOutTarget } from "./check-out-target.js";
@@ -24,6 +24,7 @@ import { recordSecretFingerprints, storeErrorLine, storeSession } from "./action
 import {
   AGENT_MOUNT,
   agentDirFor,
+  agentStepEnvironment,
   agentStepFiles,
   createAgentDir,
   prepareAgentStep,
@@ -116,8 +117,20 @@ export async function executeAction(
     await createAgentDir(agentDir);
 
     // The container starts while the target is cloned: its workspace is mounted empty and filled
-    // in place. No step runs before both are ready.
+    // in place. No step runs before both are ready. The last step waits in it as its main process,
+    // so it starts without an exec and the container ends with it.
     const c = definition.container;
+    const workingDir = action.project ? posix.join(WORKSPACE_MOUNT, action.project) : WORKSPACE_MOUNT;
+    const stepCommand = (index: number) => {
+      const step = definition.steps[index]!;
+      const agentEnv = step.kind === "agent" ? agentStepEnvironment(agentStepFiles(agentDir, index)) : {};
+      return {
+        command: ["/bin/sh", "-c", step.kind === "run" ? step.run : step.agent.command],
+        env: { ...stepEnvironment(action, step.env), ...agentEnv },
+        workingDir,
+      };
+    };
+    const finalStep = definition.steps.length - 1;
     const memoryLimit = c.resources?.memory ?? DEFAULT_MEMORY_BYTES;
     system(output, `Starting container from ${c.image}`);
     starting = runtime.start({
@@ -128,6 +141,7 @@ export async function executeAction(
       env: { ...CHECKOUT_GIT_ENV, ...c.env, ...secrets.values },
       labels: { [ACTION_LABEL]: action.id, [RUN_LABEL]: action.runId },
       network: c.network ?? "bridge",
+      finalCommand: finalStep >= 0 ? stepCommand(finalStep) : undefined,
       resources: {
         memoryBytes: c.resources?.memory,
         nanoCpus: c.resources?.cpus !== undefined ? Math.round(c.resources.cpus * 1e9) : undefined,
@@ -158,7 +172,6 @@ export async function executeAction(
     signal.addEventListener("abort", () => void started.kill().catch(() => {}), { once: true });
     throwIfStopped(signal);
 
-    const workingDir = action.project ? posix.join(WORKSPACE_MOUNT, action.project) : WORKSPACE_MOUNT;
     const actionDeadline = c.timeout !== undefined ? Date.now() + c.timeout : Infinity;
     let failure: ActionEnd | null = null;
 
@@ -171,14 +184,16 @@ export async function executeAction(
       failingStep = index;
       // An agent step runs like a run step, with its prompt and session files beside the checkout.
       const agent = step.kind === "agent" ? agentStepFiles(agentDir, index) : null;
-      const agentEnv = step.kind === "agent" && agent ? await prepareAgentStep(agent, step.agent.prompt) : {};
+      if (step.kind === "agent" && agent) await prepareAgentStep(agent, step.agent.prompt);
       const limit = Math.min(step.timeout ?? Infinity, actionDeadline - Date.now());
       const stepStartedAt = new Date();
-      const result = await execWithLimit(started, limit, {
-        command: ["/bin/sh", "-c", step.kind === "run" ? step.run : step.agent.command],
-        env: { ...stepEnvironment(action, step.env), ...agentEnv },
-        workingDir,
-      }, (stream, text) => output.write(index, stream, text), () => output.drained());
+      const result = await runWithLimit(
+        started,
+        limit,
+        index === finalStep ? "final" : stepCommand(index),
+        (stream, text) => output.write(index, stream, text),
+        () => output.drained(),
+      );
       output.release(index);
       const stepSession = agent ? await readAgentSession(agent) : null;
       if (stepSession !== null) {
@@ -255,11 +270,14 @@ function system(output: LogWriter, line: string) {
   output.write(SYSTEM_STEP, "system", `${line}\n`);
 }
 
-/** Runs one command; past `limitMs` the container is killed and the result says so. */
-async function execWithLimit(
+/**
+ * Runs one command, by exec or as the container's final command; past `limitMs` the container is
+ * killed and the result says so.
+ */
+async function runWithLimit(
   container: RunningContainer,
   limitMs: number,
-  spec: { command: string[]; env: Record<string, string>; workingDir: string },
+  command: ExecSpec | "final",
   onText: (stream: OutputStream, text: string) => void,
   // Output faster than the database stores it pauses the command instead of filling memory.
   backpressure: Backpressure,
@@ -275,8 +293,8 @@ async function execWithLimit(
         }, Math.max(0, limitMs))
       : null;
   try {
-    const { exitCode } = await container
-      .exec(spec, (stream, chunk) => onText(stream, decoders[stream].write(chunk)), backpressure)
+    const onOutput = (stream: OutputStream, chunk: Buffer) => onText(stream, decoders[stream].write(chunk));
+    const { exitCode } = await (command === "final" ? container.runFinal(onOutput, backpressure) : container.exec(command, onOutput, backpressure))
       .catch((err: unknown) => {
         if (timedOut) return { exitCode: -1 };
         throw err;

@@ -134,7 +134,8 @@ export async function refreshRunStatus(tx: Tx, runId: string): Promise<void> {
   // NO KEY UPDATE, not UPDATE: the outbox rows inserted before hold the run's key-share lock
   // (their foreign key), which UPDATE would wait on in each of two such transactions: a deadlock.
   await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).for("no key update");
-  const rows = await tx.select({ status: actions.status }).from(actions).where(eq(actions.runId, runId));
+  // Which statuses occur is all the run's status depends on: a few rows, however many actions.
+  const rows = await tx.selectDistinct({ status: actions.status }).from(actions).where(eq(actions.runId, runId));
   const status = deriveRunStatus(rows.map((r) => r.status));
   const finished = status === "done" || status === "failed" || status === "stopped";
   await tx

@@ -1,13 +1,13 @@
 import { parentPort } from "node:worker_threads";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
-import { ContainerError, type RunningContainer } from "../../src/execution/container-runtime.js";
+import { ContainerError, type OutputStream, type RunningContainer } from "../../src/execution/container-runtime.js";
 
 // The real DockerRuntime, in a thread where nock is not loaded (see threaded-docker-runtime.ts).
 
 type Request =
   | { id: number; op: "start"; spec: Parameters<DockerRuntime["start"]>[0] }
   | { id: number; op: "exec"; containerId: string; spec: Parameters<RunningContainer["exec"]>[0] }
-  | { id: number; op: "kill" | "remove"; containerId: string }
+  | { id: number; op: "kill" | "remove" | "runFinal"; containerId: string }
   | { id: number; op: "outOfMemory"; containerId: string; since: number }
   | { id: number; op: "removeByLabel"; key: string; value: string };
 
@@ -37,18 +37,18 @@ async function handle(request: Request): Promise<unknown> {
       containers.set(started.id, started);
       return started.id;
     }
-    case "exec": {
+    case "exec":
+    case "runFinal": {
       const flow = { unacked: 0, waiters: [] as Array<() => void> };
       flows.set(request.id, flow);
+      const onOutput = (stream: OutputStream, chunk: Buffer) => {
+        flow.unacked += chunk.byteLength;
+        port.postMessage({ id: request.id, output: { stream, chunk: new Uint8Array(chunk) } });
+      };
+      const backpressure = () => (flow.unacked > MAX_UNACKED_BYTES ? new Promise<void>((resolve) => flow.waiters.push(resolve)) : undefined);
       try {
-        return await container(request.containerId).exec(
-          request.spec,
-          (stream, chunk) => {
-            flow.unacked += chunk.byteLength;
-            port.postMessage({ id: request.id, output: { stream, chunk: new Uint8Array(chunk) } });
-          },
-          () => (flow.unacked > MAX_UNACKED_BYTES ? new Promise<void>((resolve) => flow.waiters.push(resolve)) : undefined),
-        );
+        const running = container(request.containerId);
+        return await (request.op === "exec" ? running.exec(request.spec, onOutput, backpressure) : running.runFinal(onOutput, backpressure));
       } finally {
         flows.delete(request.id);
       }

@@ -84,6 +84,7 @@ export class ThreadedDockerRuntime implements ContainerRuntime {
       id: containerId,
       exec: (execSpec: ExecSpec, onOutput, backpressure) =>
         this.call<ExecResult>({ op: "exec", containerId, spec: execSpec }, onOutput, undefined, backpressure),
+      runFinal: (onOutput, backpressure) => this.call<ExecResult>({ op: "runFinal", containerId }, onOutput, undefined, backpressure),
       kill: () => this.call<void>({ op: "kill", containerId }),
       remove: () => this.call<void>({ op: "remove", containerId }),
       outOfMemory: (since: Date) => this.call<boolean>({ op: "outOfMemory", containerId, since: since.getTime() }),

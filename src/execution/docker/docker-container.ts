@@ -8,7 +8,7 @@ import {
   type OutputStream,
   type RunningContainer,
 } from "../container-runtime.js";
-import { toEnvList } from "./container-config.js";
+import { RUN_FINAL_COMMAND, toEnvList } from "./container-config.js";
 import { createOutputDemuxer } from "./demux-output.js";
 import { engineStatusCode, toContainerError } from "./docker-errors.js";
 
@@ -36,6 +36,8 @@ export class DockerContainer implements RunningContainer {
   constructor(
     private readonly docker: Docker,
     private readonly container: Docker.Container,
+    /** Whether the container was created waiting for a final command (container-config.ts). */
+    private readonly hasFinalCommand = false,
   ) {}
 
   get id(): string {
@@ -77,15 +79,62 @@ export class DockerContainer implements RunningContainer {
       throw toContainerError(this.docker, err, what);
     }
 
+    return this.follow(stream, onOutput, backpressure, what, (entry) => this.exitCodeOf(exec, entry, what));
+  }
+
+  /**
+   * Starts the final command the container waits for, by the line it waits for on stdin, and
+   * follows it like an exec. Its exit code is the container's: the engine's wait gives it.
+   */
+  async runFinal(onOutput: (stream: OutputStream, chunk: Buffer) => void, backpressure?: Backpressure): Promise<ExecResult> {
+    const what = `run the final command in container ${this.id.slice(0, 12)}`;
+    if (!this.hasFinalCommand) {
+      throw new ContainerError(`Cannot ${what}: the container was created without one.`, "engine_error");
+    }
+    if (this.killed) {
+      throw new ContainerError(`Cannot ${what}: the container was already killed or removed.`, "engine_error");
+    }
+    let stream: Duplex;
+    try {
+      // Writing stdin needs the connection taken over; the output then comes on the same socket.
+      stream = (await this.container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })) as Duplex;
+    } catch (err) {
+      if (this.killed) return { exitCode: KILLED_EXIT_CODE };
+      throw toContainerError(this.docker, err, what);
+    }
+    // Ending stdin right away leaves the command an empty stdin, as an exec's.
+    stream.end(RUN_FINAL_COMMAND);
+    return this.follow(stream, onOutput, backpressure, what, () => this.finalExitCode(what));
+  }
+
+  /** Hands a command's output over until it ends, then asks for its exit code. */
+  private async follow(
+    stream: Duplex,
+    onOutput: (stream: OutputStream, chunk: Buffer) => void,
+    backpressure: Backpressure | undefined,
+    what: string,
+    exitCode: (entry: InFlightExec) => Promise<ExecResult>,
+  ): Promise<ExecResult> {
     const entry: InFlightExec = { stream, cutByKill: false };
     this.inFlight.add(entry);
     try {
       await this.pumpOutput(stream, onOutput, backpressure, what);
       // The engine hands this connection over to the raw stream; it must not carry another request.
       stream.destroy();
-      return await this.exitCodeOf(exec, entry, what);
+      return await exitCode(entry);
     } finally {
       this.inFlight.delete(entry);
+    }
+  }
+
+  private async finalExitCode(what: string): Promise<ExecResult> {
+    try {
+      // Answers once the container has stopped, with its main process's exit code.
+      const { StatusCode } = (await this.container.wait()) as { StatusCode: number };
+      return { exitCode: StatusCode };
+    } catch (err) {
+      if (engineStatusCode(err) === 404 && this.killed) return { exitCode: KILLED_EXIT_CODE };
+      throw toContainerError(this.docker, err, `read the exit code of ${what}`);
     }
   }
 
@@ -126,7 +175,7 @@ export class DockerContainer implements RunningContainer {
       if (engineStatusCode(err) === 404) return false;
       throw toContainerError(this.docker, err, `inspect container ${this.id}`);
     }
-    // A step's command is not the main process; its OOM kill shows only as the engine's "oom"
+    // An exec'd command is not the main process; its OOM kill shows only as the engine's "oom"
     // event, which the engine may record a moment after the command's exit: look twice.
     if (await this.oomEventSince(since)) return true;
     await new Promise((resolve) => setTimeout(resolve, OOM_EVENT_SETTLE_MS));

@@ -41,7 +41,7 @@ export class DockerRuntime implements ContainerRuntime {
       throw toContainerError(this.docker, err, `create a container from ${spec.image}`);
     }
 
-    const running = new DockerContainer(this.docker, container);
+    const running = new DockerContainer(this.docker, container, spec.finalCommand !== undefined);
     try {
       await container.start();
     } catch (err) {
