@@ -40,12 +40,13 @@ export async function detectChanges(
     await must(["read-tree", baseSha], "git read-tree", local);
   }
   await must(["add", "--all", "."], "git add", local);
-  const tree = (await must(["write-tree"], "git write-tree", local)).trim();
-  // Every difference between the trees shows here, so no output means no change.
+  // Every difference between the index and the base shows here, so no output means no change,
+  // and no tree needs writing.
   const files = (await must(["diff", "--cached", "--no-renames", "--name-status", baseSha], "git diff", local))
     .split("\n")
     .filter((line) => line.length > 0);
   if (files.length === 0) return { changed: false };
+  const tree = (await must(["write-tree"], "git write-tree", local)).trim();
   return { changed: true, tree, files };
 }
 

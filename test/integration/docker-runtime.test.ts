@@ -127,6 +127,58 @@ describe.skipIf(skip).concurrent("DockerRuntime against the real engine", () => 
     expect(await readFile(join(dir, "output.txt"), "utf8")).toBe("from container\n");
   });
 
+  it("runs the final command after the execs, as the main process, with its own environment, directory and an empty stdin", async ({ expect }) => {
+    const dir = await workspace();
+    const container = await start({
+      workspaceDir: dir,
+      env: { FROM_CONTAINER: "c" },
+      finalCommand: {
+        // Values with spaces, quotes and an equals sign reach the command unchanged.
+        command: ["sh", "-c", 'pwd; echo "$FROM_CONTAINER|$FROM_STEP|$TRICKY"; cat earlier.txt; read line || echo "stdin ended"; echo err >&2; echo $$; exit 4'],
+        env: { FROM_STEP: "s", TRICKY: `a b 'c" =d` },
+        workingDir: "/workspace",
+      },
+    });
+    // The final command waits while the earlier steps run.
+    await container.exec({ command: ["sh", "-c", "echo earlier > earlier.txt"] }, () => {});
+    const output = collect();
+    const result = await container.runFinal(output.onOutput);
+
+    expect(result).toEqual({ exitCode: 4 });
+    expect(output.text("stdout")).toBe(`/workspace\nc|s|a b 'c" =d\nearlier\nstdin ended\n1\n`);
+    expect(output.text("stderr")).toBe("err\n");
+    // The container ended with its final command: nothing more runs in it.
+    expect((await docker.getContainer(container.id).inspect()).State.Running).toBe(false);
+    await expect(container.exec({ command: ["true"] }, () => {})).rejects.toBeInstanceOf(ContainerError);
+  });
+
+  it("fails a final command whose working directory is missing as an exec would, saying why", async ({ expect }) => {
+    const container = await start({ finalCommand: { command: ["true"], env: {}, workingDir: "/workspace/no-such-project" } });
+    const output = collect();
+    await expect(container.runFinal(output.onOutput)).resolves.toEqual({ exitCode: 126 });
+    expect(output.text("stderr")).toContain("/workspace/no-such-project");
+  });
+
+  it("settles a final command at once when the container is killed, and refuses one it was not created with", async ({ expect }) => {
+    const container = await start({ finalCommand: { command: ["sh", "-c", "echo started; sleep 30"], env: {}, workingDir: "/workspace" } });
+    let sawStart!: () => void;
+    const started = new Promise<void>((resolve) => (sawStart = resolve));
+    const running = container.runFinal(() => sawStart());
+    await started;
+    await container.kill();
+    await expect(running).resolves.toEqual({ exitCode: 137 });
+
+    const withoutOne = await start();
+    await expect(withoutOne.runFinal(() => {})).rejects.toThrow(/created without one/);
+  });
+
+  it("stops promptly on SIGTERM while its final command waits", async ({ expect }) => {
+    const container = await start({ finalCommand: { command: ["true"], env: {}, workingDir: "/workspace" } });
+    const stoppingAt = Date.now();
+    await docker.getContainer(container.id).stop({ t: 10 });
+    expect(Date.now() - stoppingAt).toBeLessThan(3_000);
+  });
+
   it("hardens every container: no capabilities, no new privileges, limits, no network if asked", async ({ expect }) => {
     const label = randomUUID();
     const plain = await start({ labels: { "automations.action": label } });
