@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asc, eq } from "drizzle-orm";
+import Docker from "dockerode";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
@@ -11,6 +12,7 @@ import { startGitServer, type GitServer } from "../helpers/git-server.js";
 import { recordTestRun } from "../helpers/test-runs.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { executeAction } from "../../src/execution/execute-action.js";
+import { ACTION_LABEL } from "../../src/execution/container-labels.js";
 import { logChunks } from "../../src/execution/logs.sql.js";
 import type { PullRequestsApi } from "../../src/execution/pull-requests-api.js";
 import type { ClaimedAction } from "../../src/queue/claim-action.js";
@@ -229,6 +231,50 @@ describe.skipIf(skip)("executing an action (PostgreSQL, Docker)", () => {
     } finally {
       await rm(repositoryCacheDir, { recursive: true, force: true });
     }
+  });
+
+  it("runs the steps in one container: what a step leaves outside the checkout is there for the next, the last one included", async () => {
+    const { action, steps, log } = await execute([
+      "container:",
+      `  image: ${TEST_IMAGE}`,
+      "  network: none",
+      "steps:",
+      "  - name: Prepare",
+      "    run: echo prepared > /tmp/state; echo \"pid $$\"",
+      "  - name: Allowed to fail",
+      "    continue_on_error: true",
+      "    run: exit 5",
+      "  - name: Last",
+      "    env: { ONLY_LAST: last-step }",
+      "    run: |",
+      "      cat /tmp/state",
+      '      echo "$ONLY_LAST in $(pwd)"',
+      '      echo "stdin: $(cat)"',
+    ]);
+
+    expect(action.status).toBe("done");
+    expect(steps.map((step) => [step.status, step.exitCode])).toEqual([["done", 0], ["failed", 5], ["done", 0]]);
+    expect(log("stdout")).toMatch(/^pid \d+\nprepared\nlast-step in \/workspace\nstdin: \n$/);
+  });
+
+  it("ends a last step past its time limit and removes its container", async () => {
+    const { action, steps } = await execute([
+      "container:",
+      `  image: ${TEST_IMAGE}`,
+      "  network: none",
+      "steps:",
+      "  - name: First",
+      "    run: echo first",
+      "  - name: Too slow",
+      "    timeout: 1s",
+      "    run: sleep 30",
+    ]);
+
+    expect(action.status).toBe("failed");
+    expect(action.reason).toBe('step "Too slow" timed out after 1.0s');
+    expect(steps.map((step) => step.status)).toEqual(["done", "failed"]);
+    const left = await new Docker().listContainers({ all: true, filters: { label: [`${ACTION_LABEL}=${action.id}`] } });
+    expect(left).toEqual([]);
   });
 
   it("fails a step killed for exceeding the memory limit with the reason and the limit", async () => {
