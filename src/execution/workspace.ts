@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { mkdir, readdir, rm } from "node:fs/promises";
+import { runProcess } from "./process-launcher/run-process.js";
 
 // The target is cloned on the host (DESIGN.md §5.2). The installation token reaches git only
 // through its environment, so it is never in .git/config, any workspace file or a command line
@@ -201,21 +201,12 @@ export interface GitResult {
   stderr: string;
 }
 
-export function runGit(args: string[], cwd: string, env: Record<string, string>): Promise<GitResult> {
-  return new Promise((resolve) => {
-    const child = spawn("git", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    // A missing git binary surfaces as an error event; report it like a failed command.
-    child.on("error", (error) => resolve({ code: -1, stdout: "", stderr: `${error.message}\n` }));
-    child.on("close", (code, signal) =>
-      resolve({
-        code: code ?? -1,
-        stdout: Buffer.concat(stdout).toString("utf8"),
-        stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `killed by ${signal}\n` : ""),
-      }),
-    );
-  });
+export async function runGit(args: string[], cwd: string, env: Record<string, string>): Promise<GitResult> {
+  try {
+    const result = await runProcess("git", args, { cwd, env });
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr + (result.signal ? `killed by ${result.signal}\n` : "") };
+  } catch (error) {
+    // The process launcher ended mid-command: reported like a failed command, as a missing git binary is.
+    return { code: -1, stdout: "", stderr: `${(error as Error).message}\n` };
+  }
 }

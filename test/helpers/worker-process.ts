@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { copyFile, mkdir } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { WorkerReply, WorkerRequest } from "./worker-entry.js";
@@ -9,6 +9,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ENTRY = join(ROOT, "test/helpers/worker-entry.ts");
 // Beside node_modules, so the bundle's external packages resolve as the sources' do.
 const BUNDLE = join(ROOT, "node_modules/.cache/automations-tests/worker-entry.mjs");
+const LAUNCHER_SCRIPT = join(ROOT, "src/execution/process-launcher/launcher-process.mjs");
 
 let bundling: Promise<string> | null = null;
 
@@ -29,6 +30,8 @@ export function workerBundle(): Promise<string> {
       packages: "external",
       logLevel: "error",
     });
+    // The bundle finds the process launcher's script beside itself, as the sources do.
+    await copyFile(LAUNCHER_SCRIPT, join(dirname(BUNDLE), basename(LAUNCHER_SCRIPT)));
     return BUNDLE;
   })();
   return bundling;

@@ -1,0 +1,45 @@
+// The process launcher: a small Node process that starts commands for the app (./process-launcher.ts
+// forks it). Forking from the app's large process copies its page tables on every command and
+// blocks its event loop meanwhile; forking from this one is cheap and off the app's main thread.
+// Plain JavaScript so it starts without a TypeScript loader.
+//
+// Request (over IPC, "advanced" serialization): { id, file, args, cwd?, env? }. `env` is the
+// command's whole environment; without it the command gets this process's own minimal one.
+// Reply: { id, kind: "exited", code, signal, stdout: Buffer, stderr: Buffer }
+//     or { id, kind: "not-started", message } when the command could not be started at all.
+import { spawn } from "node:child_process";
+
+process.on("message", launch);
+// Never outlive the app: its end closes the channel.
+process.on("disconnect", () => process.exit(0));
+// A Ctrl-C reaches the whole process group; the app decides when to stop, and may still be
+// finishing commands it started through this process.
+process.on("SIGINT", () => {});
+
+function launch(request) {
+  const { id, file, args, cwd, env } = request;
+  let replied = false;
+  const reply = (result) => {
+    if (replied) return;
+    replied = true;
+    // When the app is gone there is nobody to tell; "disconnect" ends this process.
+    if (process.connected) process.send({ id, ...result }, () => {});
+  };
+
+  let child;
+  try {
+    child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  } catch (error) {
+    reply({ kind: "not-started", message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  const stdout = [];
+  const stderr = [];
+  child.stdout.on("data", (chunk) => stdout.push(chunk));
+  child.stderr.on("data", (chunk) => stderr.push(chunk));
+  // A missing binary or working directory surfaces here, before "close".
+  child.on("error", (error) => reply({ kind: "not-started", message: error.message }));
+  child.on("close", (code, signal) =>
+    reply({ kind: "exited", code, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }),
+  );
+}

@@ -1,0 +1,34 @@
+import { ProcessLauncher } from "./process-launcher.js";
+
+export { ProcessLauncherError } from "./process-launcher.js";
+
+export interface ProcessResult {
+  /** The exit code; -1 when the command was killed or could not be started. */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Set when a signal ended the command. */
+  signal?: NodeJS.Signals;
+}
+
+export interface RunProcessOptions {
+  cwd?: string;
+  /** The command's whole environment, exactly; a minimal one (PATH, HOME, locale) when absent. */
+  env?: Record<string, string>;
+}
+
+// One launcher for the whole app; started on first use.
+const launcher = new ProcessLauncher();
+
+/**
+ * Runs `file` with `args` (no shell, stdin closed) and buffers its output as UTF-8. A command
+ * that cannot be started (missing binary or directory) gives code -1 with the reason in stderr.
+ * Rejects with ProcessLauncherError only when the launcher itself ended mid-command.
+ */
+export async function runProcess(file: string, args: string[], options: RunProcessOptions = {}): Promise<ProcessResult> {
+  const outcome = await launcher.launch({ file, args, cwd: options.cwd, env: options.env });
+  if (outcome.kind === "not-started") return { code: -1, stdout: "", stderr: `${outcome.message}\n` };
+  const result: ProcessResult = { code: outcome.code ?? -1, stdout: outcome.stdout.toString("utf8"), stderr: outcome.stderr.toString("utf8") };
+  if (outcome.signal) result.signal = outcome.signal;
+  return result;
+}
