@@ -4,6 +4,7 @@ import { retryWhileUnreachable } from "../db/retry-while-unreachable.js";
 import { actions, actionSteps, runs } from "./runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import { enqueueRunSummary } from "../reporting/enqueue-run-summary.js";
+import { hasWaitingRow } from "../reporting/waiting-row.js";
 import { deriveRunStatus, type FinishedActionStatus } from "./statuses.js";
 
 // Every status change is a conditional update: repeating one, or one that lost a race, changes
@@ -148,6 +149,7 @@ export async function refreshRunStatus(tx: Tx, runId: string): Promise<void> {
 
 export async function enqueueCheckUpdate(tx: Tx, actionId: string, phase: "in_progress" | "completed"): Promise<void> {
   const [row] = await tx.select({ runId: actions.runId }).from(actions).where(eq(actions.id, actionId));
-  if (row) await tx.insert(checkOutbox).values({ runId: row.runId, actionId, phase });
+  if (!row || (await hasWaitingRow(tx, { runId: row.runId, actionId }, phase))) return;
+  await tx.insert(checkOutbox).values({ runId: row.runId, actionId, phase });
 }
 

@@ -204,6 +204,18 @@ describe.each(databases)("check runs kept in step with the database ($kind, GitH
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+  it("keeps an action's changes waiting as one row per phase: the send shows the state it reads then", async () => {
+    const { runId, actionIds } = await newRun("one-row-per-phase", 1);
+    // Claimed, two steps started and finished, done, with no reporter running meanwhile.
+    await work("worker-rows", () => "done");
+    const rows = await database.db
+      .select({ phase: checkOutbox.phase })
+      .from(checkOutbox)
+      .where(and(eq(checkOutbox.runId, runId), eq(checkOutbox.actionId, actionIds[0]!)))
+      .orderBy(asc(checkOutbox.id));
+    expect(rows.map((row) => row.phase)).toEqual(["queued", "in_progress", "completed"]);
+  });
+
   it.skipIf(kind === "PGlite")("gives each of 50 actions exactly one check that ends in its conclusion, through faults, a restart and within the call budget", async () => {
     isolateGitHub();
     const { runId, actionIds, checkIds, names } = await newRun("faults-50", 50);
