@@ -1,55 +1,69 @@
-import { and, asc, eq, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableName, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { webhookDeliveries } from "./deliveries.sql.js";
+import { deliveryRow, type DeliveryRow, type IncomingDelivery } from "./delivery-row.js";
 
 export type StoredDelivery = typeof webhookDeliveries.$inferSelect;
 
-export interface IncomingDelivery {
-  id: string;
-  name: string;
-  /** As GitHub sent it; nothing in it is trusted to be well-formed. */
-  payload: { action?: unknown; installation?: { id?: unknown } } & Record<string, unknown>;
+export type { IncomingDelivery };
+
+/** What node-postgres' pool and PGlite both answer to: a statement with its parameters, and `{ rows }`. */
+interface Driver {
+  query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-function wellFormedId(value: unknown): number | null {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : null;
+/** The connection (pool) under drizzle: node-postgres and PGlite both keep it as `$client`. */
+function driverOf(db: Db): Driver {
+  return (db as unknown as { $client: Driver }).$client;
 }
 
-/** The rows of a raw statement's result: node-postgres and PGlite both answer `{ rows }`. */
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
+const COLUMNS = 5;
+const insertTexts = new Map<number, string>();
+
+/** The insert of `rows` deliveries, written once for each number of rows. */
+function insertText(rows: number): string {
+  let text = insertTexts.get(rows);
+  if (text === undefined) {
+    const t = webhookDeliveries;
+    const columns = [t.id, t.name, t.action, t.installationId, t.payload].map((c) => `"${c.name}"`).join(", ");
+    const values = Array.from({ length: rows }, (_, row) => {
+      const first = row * COLUMNS + 1;
+      return `(${Array.from({ length: COLUMNS }, (_, column) => `$${first + column}`).join(", ")})`;
+    });
+    text = `insert into "${getTableName(t)}" (${columns}) values ${values.join(", ")} on conflict ("${t.id.name}") do nothing returning "${t.id.name}"`;
+    insertTexts.set(rows, text);
+  }
+  return text;
 }
 
 /**
- * Stores webhooks as received, in one statement; for each, in order, whether it was stored now
- * (false: it was stored before, or earlier in the same list — a redelivery).
+ * Stores deliveries, in one statement; for each, in order, whether it was stored now (false: it
+ * was stored before, or earlier in the same list — a redelivery).
  *
- * Written as SQL rather than with the insert builder: the builder lists every column of the
- * table for every row, which costs more than the rest of the webhook's handling in the endpoint.
+ * The statement goes to the driver as text and parameters, written once for each number of rows:
+ * the insert builder lists every column of the table for every row, and even drizzle's `sql`
+ * template rebuilds the statement for each batch, which under load costs the endpoint more than
+ * the rest of its own work on a delivery.
  */
-export async function recordDeliveries(db: Db, deliveries: readonly IncomingDelivery[]): Promise<boolean[]> {
-  if (deliveries.length === 0) return [];
-  const t = webhookDeliveries;
-  const first = new Map<string, IncomingDelivery>();
-  for (const delivery of deliveries) if (!first.has(delivery.id)) first.set(delivery.id, delivery);
-  const rows = [...first.values()].map((delivery) => {
-    // Only what the payload must hold to be routed is taken from it, and only when well-formed.
-    const action = typeof delivery.payload.action === "string" ? delivery.payload.action : null;
-    const installationId = wellFormedId(delivery.payload.installation?.id);
-    return sql`(${delivery.id}, ${delivery.name}, ${action}, ${installationId}, ${JSON.stringify(delivery.payload)})`;
-  });
-  const columns = [t.id, t.name, t.action, t.installationId, t.payload].map((c) => sql.identifier(c.name));
-  const result = await db.execute(
-    sql`insert into ${t} (${sql.join(columns, sql`, `)}) values ${sql.join(rows, sql`, `)}
-        on conflict (${sql.identifier(t.id.name)}) do nothing returning ${sql.identifier(t.id.name)}`,
-  );
-  const inserted = new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
+export async function storeDeliveryRows(db: Db, rows: readonly DeliveryRow[]): Promise<boolean[]> {
+  if (rows.length === 0) return [];
+  const first = new Map<string, DeliveryRow>();
+  for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
+  const params: unknown[] = [];
+  for (const row of first.values()) params.push(row.id, row.name, row.action, row.installationId, row.json);
+  const result = await driverOf(db).query(insertText(first.size), params);
+  const inserted = new Set((result.rows as Array<{ id: string }>).map((row) => row.id));
   const seen = new Set<string>();
-  return deliveries.map((delivery) => {
-    const storedNow = inserted.has(delivery.id) && !seen.has(delivery.id);
-    seen.add(delivery.id);
+  return rows.map((row) => {
+    const storedNow = inserted.has(row.id) && !seen.has(row.id);
+    seen.add(row.id);
     return storedNow;
   });
+}
+
+/** Stores webhooks as received, in one statement; for each, in order, whether it was stored now (see `storeDeliveryRows`). */
+export function recordDeliveries(db: Db, deliveries: readonly IncomingDelivery[]): Promise<boolean[]> {
+  return storeDeliveryRows(db, deliveries.map(deliveryRow));
 }
 
 /** Stores one webhook as received; false when this delivery was stored before (a redelivery). */

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client.js";
-import { recordDeliveries, type IncomingDelivery } from "./delivery-store.js";
+import { storeDeliveryRows } from "./delivery-store.js";
+import { deliveryRow, type DeliveryRow, type IncomingDelivery } from "./delivery-row.js";
 import { groupCommit } from "./group-commit.js";
 
 /** How busy the webhook endpoint of this process is; the delivery processor gives way during a burst. */
@@ -33,16 +34,17 @@ export const IDLE_INGRESS: IngressLoad = { lastBurstAt: Number.NEGATIVE_INFINITY
  * waits for the next insert, and each request is answered once its own insert has committed.
  */
 export function databaseDeliveryWriter(db: Db): DeliveryWriter {
-  return createDeliveryWriter((deliveries) => recordDeliveries(db, deliveries));
+  return createDeliveryWriter((rows) => storeDeliveryRows(db, rows));
 }
 
-export function createDeliveryWriter(store: (deliveries: readonly IncomingDelivery[]) => Promise<boolean[]>): DeliveryWriter {
+export function createDeliveryWriter(store: (rows: readonly DeliveryRow[]) => Promise<boolean[]>): DeliveryWriter {
   // Two inserts at once: one commits (waiting on the disk) while the next one fills.
   const commits = groupCommit(store, { maxBatch: MAX_BATCH, maxInFlight: 2 });
   let lastBurstAt = Number.NEGATIVE_INFINITY;
   return {
     record(delivery) {
-      const stored = commits.add(delivery);
+      // The row, not the delivery, waits for the insert: the parsed payload need not outlive this call.
+      const stored = commits.add(deliveryRow(delivery));
       if (commits.pending >= BURST) lastBurstAt = performance.now();
       return stored;
     },

@@ -3,7 +3,7 @@ import pino from "pino";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDeliveryProcessor, type DeliveryHandler, type DeliveryProcessor } from "../../src/ingress/delivery-processor.js";
-import { claimDeliveries, recordDeliveries, recordDelivery } from "../../src/ingress/delivery-store.js";
+import { claimDeliveries, recordDelivery, storeDeliveryRows } from "../../src/ingress/delivery-store.js";
 import { createDeliveryWriter } from "../../src/ingress/delivery-writer.js";
 import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
 import { inProcessWakeups } from "../../src/queue/wakeups.js";
@@ -120,7 +120,7 @@ describe("stored webhook deliveries", () => {
 });
 
 describe("deliveries stored together", () => {
-  const writer = () => createDeliveryWriter((deliveries) => recordDeliveries(database.db, deliveries));
+  const writer = () => createDeliveryWriter((rows) => storeDeliveryRows(database.db, rows));
 
   it("stores the same delivery arriving twice in one insert once: the first stored now, the second a redelivery", async () => {
     const delivery = comment();

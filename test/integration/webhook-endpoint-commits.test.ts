@@ -104,3 +104,23 @@ describe("a burst of deliveries at the webhook endpoint", () => {
     expect((await rowsFor(ids)).map((r) => r.id).sort()).toEqual([...ids].sort());
   });
 });
+
+describe("what the webhook endpoint stores", () => {
+  it("keeps each delivery's payload exactly as GitHub sent and signed it", async () => {
+    // Formatted as no serializer of the parsed payload would write it.
+    const sent = JSON.stringify(pullRequestCommentPayload("Thanks, looks good."), null, 3).replace('"action"', '"action" ');
+    const id = randomUUID();
+    const answer = await postRaw(endpoint, sent, {
+      "content-type": "application/json",
+      "x-github-event": "issue_comment",
+      "x-github-delivery": id,
+      "x-hub-signature-256": signature(WEBHOOK_SECRET, sent),
+    });
+    expect(answer.status).toBe(200);
+    const rows = await database.db
+      .select({ payload: sql<string>`${webhookDeliveries.payload}::text` })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.id, id));
+    expect(rows).toEqual([{ payload: sent }]);
+  });
+});

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import type { Database } from "../../src/db/client.js";
@@ -15,6 +16,7 @@ import { openProxiedDatabase, type ProxiedDatabase } from "../helpers/proxied-da
 import { captureReplies, mockToken } from "../helpers/example-comment.js";
 import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
 import type { TcpProxy } from "../helpers/tcp-proxy.js";
+import { waitFor } from "../helpers/wait-for.js";
 import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
 
 // What reaches the webhook endpoint that should not be trusted or cannot be stored: nothing is
@@ -72,6 +74,26 @@ describe("the webhook endpoint (PostgreSQL)", () => {
     expect(status5xx(answers)).toEqual([]);
     expect(await stored()).toEqual([]);
     expect(await database.db.select().from(runs)).toEqual([]);
+  });
+
+  it("stores a genuine delivery as it was signed while forged copies with its id arrive alongside", async () => {
+    const genuine = JSON.stringify(pullRequestCommentPayload("Thanks, looks good."));
+    const forged = genuine.replace("Thanks, looks good.", "/automation run hello");
+    const endpoint = `${app.url}/api/github/webhooks`;
+    const headers = { "x-github-event": "issue_comment", "x-github-delivery": randomUUID() };
+    const answers = await Promise.all([
+      ...Array.from({ length: 10 }, () => post(endpoint, forged, { ...headers, "x-hub-signature-256": signature("not-the-secret", forged) })),
+      post(endpoint, genuine, { ...headers, "x-hub-signature-256": signature(WEBHOOK_SECRET, genuine) }),
+      ...Array.from({ length: 10 }, () => post(endpoint, forged, { ...headers, "x-hub-signature-256": signature(WEBHOOK_SECRET, genuine) })),
+    ]);
+    expect(answers.filter((s) => s === 200)).toHaveLength(1);
+    const rows = await database.db
+      .select({ payload: sql<string>`${webhookDeliveries.payload}::text` })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.id, headers["x-github-delivery"]));
+    expect(rows).toEqual([{ payload: genuine }]);
+    await waitFor("the delivery handled", async () => (await stored()).every((r) => r.status === "done"));
+    await database.db.delete(webhookDeliveries);
   });
 
   it("answers 5xx while the database is down, and handles the redelivery once it is back", async () => {
