@@ -15,6 +15,7 @@ import {
   type CheckKey,
 } from "./outbox-claims.js";
 import { sendActionCheck, sendRunSummary, type SendDeps } from "./send-check.js";
+import { sentFieldsMemory } from "./sent-fields.js";
 import { pageLinks } from "./page-links.js";
 import { enqueueLogProgress } from "./log-progress.js";
 
@@ -65,6 +66,7 @@ export function startReporter(options: ReporterOptions): Reporter {
     checks: options.checks,
     links: pageLinks(options.publicUrl),
     onActionRowWritten: () => wakeups.notify("actions"),
+    sent: sentFieldsMemory(),
   };
   const maxBackoffMs = options.maxBackoffMs ?? 15 * 60_000;
   const baseBackoffMs = Math.min(options.baseBackoffMs ?? 1_000, maxBackoffMs);

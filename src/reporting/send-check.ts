@@ -9,6 +9,7 @@ import { renderActionCheck } from "./render-action-check.js";
 import { renderRunSummary } from "./render-run-summary.js";
 import { fitSession } from "./fit-session.js";
 import type { PageLinks } from "./page-links.js";
+import type { SentFields } from "./sent-fields.js";
 
 // One send: the current state of a check (an action's or a run's summary) rendered and put on
 // GitHub, creating the check run the first time. A create whose answer was lost is looked up
@@ -23,6 +24,8 @@ export interface SendDeps {
    * SKIP LOCKED claim to pass over it: the worker is woken to look again.
    */
   onActionRowWritten?(): void;
+  /** What was last sent to each check run; absent: every send is made. */
+  sent?: SentFields;
 }
 
 interface Target {
@@ -117,8 +120,11 @@ async function put(deps: SendDeps, begunBefore: boolean, target: Target): Promis
   }
   if (id === null) {
     const created = await checks.create(target.installationId, target.repository, target.headSha, target.fields);
+    deps.sent?.remember(created.id, target.fields);
     await target.store(created.id);
     return;
   }
+  if (deps.sent?.unchanged(id, target.fields)) return;
   await checks.update(target.installationId, target.repository, id, target.fields);
+  deps.sent?.remember(id, target.fields);
 }
