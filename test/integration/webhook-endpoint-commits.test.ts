@@ -1,16 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/client.js";
-import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
-import { post as postRaw, startApp, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
+import { post as postRaw, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
 import type { TestDatabase } from "../helpers/database.js";
-import { openProxiedDatabase, type ProxiedDatabase } from "../helpers/proxied-database.js";
-import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
+import { startProxiedApp, type ProxiedApp } from "../helpers/proxied-app.js";
 import type { TcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
@@ -32,29 +26,19 @@ async function post(url: string, deliveryId: string): Promise<number> {
   return (await postRaw(url, body, headers)).status;
 }
 
+let proxiedApp: ProxiedApp;
 let database: TestDatabase;
-let proxied: Database;
 let proxy: TcpProxy;
-let proxiedDatabase: ProxiedDatabase;
-let workspaceRoot: string;
 let app: AppHarness;
 let endpoint: string;
 
 beforeAll(async () => {
   // The app reaches the database through the proxy; the test reads it directly.
-  proxiedDatabase = await openProxiedDatabase();
-  ({ direct: database, proxied, proxy } = proxiedDatabase);
-  workspaceRoot = await mkdtemp(join(tmpdir(), "automations-endpoint-"));
-  isolateGitHub();
-  app = await startApp({ database: proxied, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
+  proxiedApp = await startProxiedApp();
+  ({ direct: database, proxy, app } = proxiedApp);
   endpoint = `${app.url}/api/github/webhooks`;
 });
-afterAll(async () => {
-  await app.stop();
-  restoreNetwork();
-  await proxiedDatabase.close();
-  await rm(workspaceRoot, { recursive: true, force: true });
-});
+afterAll(() => proxiedApp.stop());
 afterEach(() => {
   proxy.restore();
 });
@@ -90,10 +74,7 @@ describe("a burst of deliveries at the webhook endpoint", () => {
   it("answers 5xx to every delivery of a burst while the database is down, and stores each once redelivered", async () => {
     const ids = Array.from({ length: 20 }, () => randomUUID());
     // As a restart does: the server ends the app's sessions and takes no new ones until it is back.
-    proxy.refuseNew();
-    await database.db.execute(
-      sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
-    );
+    await proxiedApp.goDown();
     const down = await Promise.all(ids.map((id) => post(endpoint, id)));
     expect(down.filter((s) => s < 500)).toEqual([]);
     expect(await rowsFor(ids)).toEqual([]);

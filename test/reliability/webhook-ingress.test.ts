@@ -1,20 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import nock from "nock";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
-import type { Database } from "../../src/db/client.js";
-import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
 import { runs } from "../../src/runs/runs.sql.js";
-import { post as postRaw, startApp, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
+import { post as postRaw, WEBHOOK_SECRET, type AppHarness } from "../helpers/app-harness.js";
 import type { TestDatabase } from "../helpers/database.js";
-import { openProxiedDatabase, type ProxiedDatabase } from "../helpers/proxied-database.js";
+import { startProxiedApp, type ProxiedApp } from "../helpers/proxied-app.js";
 import { captureReplies, mockToken } from "../helpers/example-comment.js";
-import { isolateGitHub, restoreNetwork } from "../helpers/github-api.js";
+import { isolateGitHub } from "../helpers/github-api.js";
 import type { TcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { pullRequestCommentPayload, signature } from "../helpers/webhooks.js";
@@ -30,27 +25,17 @@ async function post(url: string, body: string, headers: Record<string, string>):
   return (await postRaw(url, body, { "content-type": "application/json", ...headers })).status;
 }
 
+let proxiedApp: ProxiedApp;
 let database: TestDatabase;
-let proxied: Database;
 let proxy: TcpProxy;
-let proxiedDatabase: ProxiedDatabase;
-let workspaceRoot: string;
 let app: AppHarness;
 
 beforeAll(async () => {
   // The app reaches the database through the proxy, which the tests cut to take the database away.
-  proxiedDatabase = await openProxiedDatabase();
-  ({ direct: database, proxied, proxy } = proxiedDatabase);
-  workspaceRoot = await mkdtemp(join(tmpdir(), "automations-ingress-"));
-  isolateGitHub();
-  app = await startApp({ database: proxied, runtime: new DockerRuntime(), workspaceRoot, workerConcurrency: 0 });
+  proxiedApp = await startProxiedApp();
+  ({ direct: database, proxy, app } = proxiedApp);
 });
-afterAll(async () => {
-  await app.stop();
-  restoreNetwork();
-  await proxiedDatabase.close();
-  await rm(workspaceRoot, { recursive: true, force: true });
-});
+afterAll(() => proxiedApp.stop());
 afterEach(() => {
   proxy.restore();
   nock.cleanAll();
@@ -100,7 +85,7 @@ describe("the webhook endpoint (PostgreSQL)", () => {
     const deliveryId = randomUUID();
     // As a restart does: the server ends every session of the app's database, and takes no new
     // ones until it is back.
-    await proxiedDatabase.goDown();
+    await proxiedApp.goDown();
     const down = await app.deliver("issue_comment", pullRequestCommentPayload("/automation help"), deliveryId);
     expect(down.status).toBeGreaterThanOrEqual(500);
 
