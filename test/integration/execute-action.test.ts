@@ -9,13 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
 import { AGENT_IMAGE, ensureAgentImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
-import { recordTestRun } from "../helpers/test-runs.js";
+import { claimedTestAction } from "../helpers/test-runs.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { executeAction } from "../../src/execution/execute-action.js";
 import { ACTION_LABEL } from "../../src/execution/container-labels.js";
 import { logChunks } from "../../src/execution/logs.sql.js";
 import type { PullRequestsApi } from "../../src/execution/pull-requests-api.js";
-import type { ClaimedAction } from "../../src/queue/claim-action.js";
 import { loadActionView } from "../../src/reporting/load-action-view.js";
 import { renderActionCheck } from "../../src/reporting/render-action-check.js";
 import { renderSession } from "../../src/reporting/render-session.js";
@@ -61,34 +60,14 @@ describe.skipIf(skip)("executing an action (PostgreSQL, Docker)", () => {
     if (workspaceRoot) await rm(workspaceRoot, { recursive: true, force: true });
   });
 
-  /** Takes the run's one action as a worker would, so the claim guards on every write hold. */
-  async function claimAsWorker(runId: string): Promise<ClaimedAction> {
-    const [action] = await database.db
-      .update(actions)
-      .set({ status: "running", claimedBy: "test-worker", attempts: 1, startedAt: new Date(), leaseExpiresAt: new Date(Date.now() + 60_000) })
-      .where(eq(actions.runId, runId))
-      .returning();
-    const [run] = await database.db.select().from(runs).where(eq(runs.id, runId));
-    return { ...action!, run: run! };
-  }
-
   /** Creates a run of `definition` on a fresh repository, executes its one action, returns its rows. */
   async function execute(
     definitionLines: string[],
     files: Record<string, string> = { "README.md": "hello\n" },
     options: { repositoryCacheDir?: string } = {},
   ) {
-    const repository = `acme/app-${randomUUID().slice(0, 8)}`;
-    const { cloneUrl, headSha } = await git.createRepo(repository, files);
-    const runId = await recordTestRun(database.db, {
-      source: definitionLines.join("\n"),
-      automation: "test",
-      repository,
-      headSha,
-      deliveryId: randomUUID(),
-      targets: [{ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }],
-    });
-    const claimed = await claimAsWorker(runId);
+    const claimed = await claimedTestAction(database.db, git, { source: definitionLines.join("\n"), automation: "test", repositoryPrefix: "app", files });
+    const { runId, repository } = claimed;
     await executeAction(
       {
         db: database.db,

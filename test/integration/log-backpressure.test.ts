@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,14 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
 import { ensureTestImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
-import { recordTestRun } from "../helpers/test-runs.js";
+import { claimedTestAction } from "../helpers/test-runs.js";
 import type { RunningContainer } from "../../src/execution/container-runtime.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { executeAction } from "../../src/execution/execute-action.js";
 import { createLogWriter } from "../../src/execution/log-writer.js";
 import { logChunks } from "../../src/execution/logs.sql.js";
-import type { ClaimedAction } from "../../src/queue/claim-action.js";
-import { actions, runs } from "../../src/runs/runs.sql.js";
+import { actions } from "../../src/runs/runs.sql.js";
 import { secretStore } from "../../src/security/secret-store.js";
 
 const skip = await shouldSkipDockerTests();
@@ -59,26 +58,8 @@ describe.skipIf(skip)("log backpressure (PostgreSQL, Docker)", () => {
     if (workspaceRoot) await rm(workspaceRoot, { recursive: true, force: true });
   });
 
-  /** A run of `definitionLines` on a fresh repository, its one action claimed as a worker would. */
-  async function claimedAction(definitionLines: string[]): Promise<ClaimedAction> {
-    const repository = `acme/logs-${randomUUID().slice(0, 8)}`;
-    const { cloneUrl, headSha } = await git.createRepo(repository, { "README.md": "hello\n" });
-    const runId = await recordTestRun(database.db, {
-      source: definitionLines.join("\n"),
-      automation: "test",
-      repository,
-      headSha,
-      deliveryId: randomUUID(),
-      targets: [{ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }],
-    });
-    const [action] = await database.db
-      .update(actions)
-      .set({ status: "running", claimedBy: "test-worker", attempts: 1, startedAt: new Date(), leaseExpiresAt: new Date(Date.now() + 60_000) })
-      .where(eq(actions.runId, runId))
-      .returning();
-    const [run] = await database.db.select().from(runs).where(eq(runs.id, runId));
-    return { ...action!, run: run! };
-  }
+  const claimedAction = (definitionLines: string[]) =>
+    claimedTestAction(database.db, git, { source: definitionLines.join("\n"), automation: "test", repositoryPrefix: "logs" });
 
   async function storedLog(actionId: string, stream: string) {
     const chunks = await database.db.select().from(logChunks).where(eq(logChunks.actionId, actionId)).orderBy(asc(logChunks.id));

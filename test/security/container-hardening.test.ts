@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,15 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
 import { ensureTestImage, shouldSkipDockerTests, TEST_IMAGE } from "../helpers/docker.js";
 import { startGitServer, type GitServer } from "../helpers/git-server.js";
-import { recordTestRun } from "../helpers/test-runs.js";
+import { claimedTestAction } from "../helpers/test-runs.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { ACTION_LABEL, RUN_LABEL } from "../../src/execution/container-labels.js";
 import { MANAGED_LABEL } from "../../src/execution/docker/container-config.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { executeAction } from "../../src/execution/execute-action.js";
 import type { PullRequestsApi } from "../../src/execution/pull-requests-api.js";
-import type { ClaimedAction } from "../../src/queue/claim-action.js";
-import { actions, runs } from "../../src/runs/runs.sql.js";
+import { actions } from "../../src/runs/runs.sql.js";
 import { secretStore } from "../../src/security/secret-store.js";
 
 const skip = await shouldSkipDockerTests();
@@ -113,24 +111,8 @@ describe.skipIf(skip)("the containers of executed actions (PostgreSQL, Docker)",
   });
 
   async function execute(definition: string[]) {
-    const repository = `acme/hardened-${randomUUID().slice(0, 8)}`;
-    const { cloneUrl, headSha } = await git.createRepo(repository, { "README.md": "hello\n" });
-    const runId = await recordTestRun(database.db, {
-      source: definition.join("\n"),
-      automation: "hardening",
-      repository,
-      headSha,
-      deliveryId: randomUUID(),
-      targets: [{ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }],
-    });
-    myRuns.add(runId);
-    const [action] = await database.db
-      .update(actions)
-      .set({ status: "running", claimedBy: "test-worker", attempts: 1, startedAt: new Date(), leaseExpiresAt: new Date(Date.now() + 60_000) })
-      .where(eq(actions.runId, runId))
-      .returning();
-    const [run] = await database.db.select().from(runs).where(eq(runs.id, runId));
-    const claimed: ClaimedAction = { ...action!, run: run! };
+    const claimed = await claimedTestAction(database.db, git, { source: definition.join("\n"), automation: "hardening", repositoryPrefix: "hardened" });
+    myRuns.add(claimed.runId);
     await executeAction(
       {
         db: database.db,
@@ -145,7 +127,7 @@ describe.skipIf(skip)("the containers of executed actions (PostgreSQL, Docker)",
       claimed,
     );
     const [finished] = await database.db.select().from(actions).where(eq(actions.id, claimed.id));
-    return { runId, actionId: claimed.id, status: finished!.status, reason: finished!.reason };
+    return { runId: claimed.runId, actionId: claimed.id, status: finished!.status, reason: finished!.reason };
   }
 
   it("drops every capability, forbids new privileges, runs as non-root, limits it and labels it", async () => {
