@@ -113,6 +113,21 @@ describe("authorization matrix: who may start a run, and on which targets (Postg
     return { runs: recordedRuns.length, commented: on(repository), target: on(TARGET), actions: recordedActions.length };
   }
 
+  /**
+   * For a comment that must start nothing: whatever it did start counts as unauthorized, then it
+   * must have recorded nothing and asked GitHub for nothing, not even a token.
+   */
+  async function expectNothingStarted() {
+    const found = await recorded();
+    figure.runs += found.runs;
+    figure.actions += found.actions;
+    figure.unauthorizedRuns += found.runs;
+    figure.unauthorizedActions += found.actions;
+    expect(found).toEqual({ runs: 0, commented: 0, target: 0, actions: 0 });
+    expect(asked).toEqual([]);
+    env.expectGitHubSawExactlyTheMocks();
+  }
+
   it.each(matrix)("$commented on the commented repository, $target on the target: actions only where both allow writing", async ({ commented, target }) => {
     figure.cases++;
     const runExpected = mayWrite(commented);
@@ -173,15 +188,8 @@ describe("authorization matrix: who may start a run, and on which targets (Postg
         payload.comment.author_association = "OWNER";
       },
     });
-    const found = await recorded();
-    figure.runs += found.runs;
-    figure.actions += found.actions;
-    figure.unauthorizedRuns += found.runs;
-    figure.unauthorizedActions += found.actions;
-    expect(found).toEqual({ runs: 0, commented: 0, target: 0, actions: 0 });
-    // Not even the installation token was asked for: a bot's comment is dropped before GitHub is.
-    expect(asked).toEqual([]);
-    env.expectGitHubSawExactlyTheMocks();
+    // Not even the installation token is asked for: a bot's comment is dropped before GitHub is.
+    await expectNothingStarted();
   });
 
   it("starts nothing when a command is added to a comment by editing it, and says nothing", async () => {
@@ -192,13 +200,6 @@ describe("authorization matrix: who may start a run, and on which targets (Postg
     payload.changes = { body: { from: "Looks good." } };
     const response = await env.app.deliver("issue_comment", payload, randomUUID());
     expect(response.status).toBe(200);
-    const found = await recorded();
-    figure.runs += found.runs;
-    figure.actions += found.actions;
-    figure.unauthorizedRuns += found.runs;
-    figure.unauthorizedActions += found.actions;
-    expect(found).toEqual({ runs: 0, commented: 0, target: 0, actions: 0 });
-    expect(asked).toEqual([]);
-    env.expectGitHubSawExactlyTheMocks();
+    await expectNothingStarted();
   });
 });
