@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../src/db/client.js";
 import { actions, actionSteps } from "../src/runs/runs.sql.js";
 import { DockerRuntime } from "../src/execution/docker/docker-runtime.js";
@@ -14,6 +14,7 @@ import { docker, inParallel } from "./docker-cli.js";
 import { ratioOf, type BenchmarkResult } from "./figures.js";
 import { guardAgainstGitHub } from "./github-guard.js";
 import { createBenchDatabase } from "./postgres-server.js";
+import { childrenRunning, cpuBetween, processCpu, readProcesses, type ProcessCpu } from "./process-cpu.js";
 import { elapsedMs, median } from "./stats.js";
 
 // Dispatch overhead: what the app adds around a one-step action (claim, checkout, container, step,
@@ -48,12 +49,16 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
     await inParallel(PARALLELISM, PARALLELISM, () => docker(["run", "--rm", "--network", "none", TEST_IMAGE, "true"]));
 
     context.progress(`baseline: ${ACTIONS} × docker run --rm --network none ${TEST_IMAGE} true, ${PARALLELISM} at a time`);
+    const baselineCpu = await processCpu("self");
     const baselineStart = process.hrtime.bigint();
     await inParallel(ACTIONS, PARALLELISM, () => docker(["run", "--rm", "--network", "none", TEST_IMAGE, "true"]));
     const baselineMs = elapsedMs(baselineStart);
+    const dockerCliMs = msPerAction(baselineCpu, await processCpu("self"), (cpu) => cpu.childrenMs);
 
     context.progress(`app: a run of ${ACTIONS} one-step actions, ${PARALLELISM} workers`);
     const targets = Array.from({ length: ACTIONS }, () => ({ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }));
+    const appCpu = await processCpu("self");
+    const postgresCpu = await readProcesses(await connectionPids(database.db));
     const appStart = Date.now();
     const runId = await createBenchRun(database.db, { source, repository, repositoryId: 1, headSha, targets });
     const execution = startExecution({
@@ -66,9 +71,11 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
       concurrency: PARALLELISM,
     });
     let appMs: number;
+    let cpu: string;
     try {
       appMs = (await waitForRuns(database.db, [runId])).getTime() - appStart;
       await waitForChecksSent(database.db);
+      cpu = await appCpuPerAction(database.db, appCpu, postgresCpu);
     } finally {
       await execution.stop();
     }
@@ -83,9 +90,10 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
       benchmark: "dispatch overhead",
       baseline: `docker run --rm --network none ${TEST_IMAGE} true`,
       notes: [
-        `${ACTIONS} actions of one step (\`true\` in ${TEST_IMAGE}) on one repository in one run on PostgreSQL, ${PARALLELISM} at a time: claim; checkout through the repository cache (the first action fetches the commit from a local git smart-HTTP server, the others clone it from the cache on the host: ${clones} upload-pack requests in all), while the container starts; the step by docker exec; the workspace compared with the cached commit while the container is removed; completion; check updates to a counting Checks API (${checks.creates + checks.updates} calls).`,
+        `${ACTIONS} actions of one step (\`true\` in ${TEST_IMAGE}) on one repository in one run on PostgreSQL, ${PARALLELISM} at a time: claim; checkout through the repository cache (the first action fetches the commit from a local git smart-HTTP server, the others clone it from the cache on the host: ${clones} upload-pack requests in all), while the container starts; the step as the container's main process; the workspace compared with the cached commit while the container is removed; completion; check updates to a counting Checks API (${checks.creates + checks.updates} calls).`,
         `Wall time from recording the run to its last action finished, divided by ${ACTIONS}; the baseline is ${ACTIONS} × \`docker run --rm --network none ${TEST_IMAGE} true\` through the docker CLI, ${PARALLELISM} at a time, measured first.`,
-        `Where an action's time goes, median over the actions from their stored timestamps: claim to step start (checkout, container start) ${phases.beforeStep} ms; the step (docker exec) ${phases.step} ms; step end to completion (change detection, container removal, completion) ${phases.afterStep} ms.`,
+        `Where an action's time goes, median over the actions from their stored timestamps: claim to step start (checkout, container start) ${phases.beforeStep} ms; the step (in the container) ${phases.step} ms; step end to completion (change detection, container removal, completion) ${phases.afterStep} ms.`,
+        `CPU time per action, from /proc: ${cpu}; the baseline's docker CLI ${dockerCliMs} ms. The container engine's (dockerd, containerd, runc) serves both and is not in these figures.`,
         `Actions by outcome: ${JSON.stringify(outcomes)}${failure ? `; first failure: ${failure}` : ""}. Actions whose claim was lost and recovered after its ${LEASE_MS / 1000} s lease: ${retried}. Requests refused on their way to GitHub: ${guard.refused.length}.`,
       ],
       figures: [
@@ -102,6 +110,33 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
     await rm(workspaceRoot, { recursive: true, force: true });
     await rm(repositoryCacheDir, { recursive: true, force: true });
   }
+}
+
+/** Milliseconds per action between two readings; "–" when /proc cannot be read. */
+function msPerAction(before: ProcessCpu | null, after: ProcessCpu | null, pick: (cpu: ProcessCpu) => number): string {
+  return before && after ? ((pick(after) - pick(before)) / ACTIONS).toFixed(0) : "–";
+}
+
+/** The app's own CPU, the commands it started, and PostgreSQL's for the benchmark's database, per action. */
+async function appCpuPerAction(db: Db, appBefore: ProcessCpu | null, postgresBefore: Map<number, ProcessCpu>): Promise<string> {
+  const app = await processCpu("self");
+  const launchers = await readProcesses(await childrenRunning(process.pid, "launcher-process"));
+  const postgres = await readProcesses([...new Set([...postgresBefore.keys(), ...(await connectionPids(db))])]);
+  const launched = cpuBetween(new Map(), launchers, (c) => c.childrenMs) / ACTIONS;
+  const launcher = cpuBetween(new Map(), launchers, (c) => c.ownMs) / ACTIONS;
+  return [
+    `the app's process ${msPerAction(appBefore, app, (c) => c.ownMs)} ms (with the benchmark's own bookkeeping and the local git server)`,
+    `the commands it started (git, chmod) ${launched.toFixed(0)} ms`,
+    `its process launcher ${launcher.toFixed(0)} ms`,
+    `the local git server's git processes ${msPerAction(appBefore, app, (c) => c.childrenMs)} ms`,
+    `PostgreSQL's connections ${(cpuBetween(postgresBefore, postgres, (c) => c.ownMs) / ACTIONS).toFixed(0)} ms`,
+  ].join(", ");
+}
+
+/** The server processes of the database's connections (PostgreSQL runs on this machine). */
+async function connectionPids(db: Db): Promise<number[]> {
+  const result = (await db.execute(sql`select pid from pg_stat_activity where datname = current_database()`)) as unknown as { rows: Array<{ pid: number }> };
+  return result.rows.map((row) => Number(row.pid));
 }
 
 /** Median milliseconds of each part of an action, from the timestamps the app stores. */

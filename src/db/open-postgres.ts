@@ -1,4 +1,4 @@
-import { drizzle } from "drizzle-orm/node-postgres";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { Database, Db } from "./client.js";
@@ -31,10 +31,14 @@ export function openPostgres(url: string, log: Logger): Database {
   // BEGIN fails because the session just ended, that connection is never given back and the pool
   // loses a slot for good (ten such and every query waits forever). So transactions run on a
   // connection checked out here and always given back; the pool drops it if its session ended.
+  // One drizzle per connection, made on its first transaction: making one reads the whole schema.
+  const onConnection = new WeakMap<pg.PoolClient, NodePgDatabase<typeof schema>>();
   db.transaction = async (work, config) => {
     const client = await pool.connect();
     try {
-      return await drizzle({ client, schema }).transaction(work, config);
+      const session = onConnection.get(client) ?? drizzle({ client, schema });
+      onConnection.set(client, session);
+      return await session.transaction(work, config);
     } finally {
       client.release();
     }

@@ -1,6 +1,6 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { mirrorCommit } from "./repository-mirror.js";
+import { forgetMirroredCommits, mirrorCommit, type MirroredCommit } from "./repository-mirror.js";
 import { cloneWorkspace, type Workspace } from "./workspace.js";
 
 export interface CheckedOutTarget extends Workspace {
@@ -25,11 +25,13 @@ export async function checkOutTarget(options: {
 }): Promise<CheckedOutTarget> {
   const { cacheDir, installationId, cloneUrl, ref, token, dir, log } = options;
   if (cacheDir === undefined) return cloneWorkspace({ cloneUrl, ref, token, dir, log });
+  let cached: MirroredCommit | undefined;
   try {
-    const cached = await mirrorCommit({ mirrorRoot: cacheDir, installationId, cloneUrl, ref, token });
+    cached = await mirrorCommit({ mirrorRoot: cacheDir, installationId, cloneUrl, ref, token });
     const workspace = await cloneWorkspace({ cloneUrl, ref, token, dir, log, cached });
     return { ...workspace, cachedGitDir: cached.gitDir };
   } catch (err) {
+    if (cached) forgetMirroredCommits(cached.gitDir);
     log(`The repository cache could not be used (${err instanceof Error ? err.message : String(err)}); cloning directly`);
   }
   // Whatever the failed attempt left goes first: a clone needs the directory empty. The directory

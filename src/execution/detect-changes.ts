@@ -1,7 +1,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hintFor } from "./workspace.js";
-import { PublishError, type HostGit } from "./host-git.js";
+import { createGitDir, PublishError, type HostGit } from "./host-git.js";
 
 export type DetectedChanges =
   | { changed: false }
@@ -26,7 +26,9 @@ export async function detectChanges(
   };
   const local = "Check that git works on this host and the workspace is readable by the app.";
 
-  await must(["init", "--quiet", "--template="], "git init", local);
+  await createGitDir(git.gitDir).catch((err: Error) => {
+    throw new PublishError(`Could not compare the workspace with ${baseSha}: the host's git directory could not be made: ${err.message}. ${local}`);
+  });
   // From the cache, the base commit's objects are borrowed rather than copied: the host's git
   // directory is short-lived and never mounted, and nothing is ever removed from the cache.
   const borrowed = options.baseSource !== undefined && (await borrowObjects(git.gitDir, options.baseSource, baseSha));

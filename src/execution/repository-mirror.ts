@@ -58,6 +58,32 @@ export function mirrorDirFor(mirrorRoot: string, installationId: number, cloneUr
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
+// Commits this process has seen in each cache, so that using one again runs no git command. Held
+// with the cache directory's identity (inode and birth time): a cache removed and made again (by
+// another process's sweep) starts with nothing known. Should a known commit still be missing, the checkout from the cache fails and
+// the action clones directly (./check-out-target.ts).
+const knownCommits = (() => {
+  const MAX_PER_CACHE = 1_000;
+  const byCache = new Map<string, { identity: string; shas: Set<string> }>();
+  return {
+    has: (gitDir: string, identity: string, sha: string) => {
+      const known = byCache.get(gitDir);
+      return known?.identity === identity && known.shas.has(sha);
+    },
+    add(gitDir: string, identity: string, sha: string) {
+      let known = byCache.get(gitDir);
+      if (known?.identity !== identity || known.shas.size >= MAX_PER_CACHE) byCache.set(gitDir, (known = { identity, shas: new Set() }));
+      known.shas.add(sha);
+    },
+    forget: (gitDir: string) => byCache.delete(gitDir),
+  };
+})();
+
+/** After a checkout from the cache failed: what this process knew of it is checked again next time. */
+export function forgetMirroredCommits(gitDir: string): void {
+  knownCommits.forget(gitDir);
+}
+
 /**
  * Makes sure the cache holds the commit `ref` names and says which one it is: a commit SHA the
  * cache already holds costs no network; anything else is fetched (one commit deep) with the token.
@@ -81,13 +107,19 @@ export async function mirrorCommit(options: MirrorCommitOptions): Promise<Mirror
       }
       return result.stdout.trim();
     };
-    if (FULL_SHA.test(ref) && (await has(gitDir, ref, env))) return { gitDir, sha: ref };
+    const { ino, birthtimeMs } = await stat(gitDir);
+    const identity = `${ino}:${birthtimeMs}`;
+    if (FULL_SHA.test(ref) && (knownCommits.has(gitDir, identity, ref) || (await has(gitDir, ref, env)))) {
+      knownCommits.add(gitDir, identity, ref);
+      return { gitDir, sha: ref };
+    }
     // A ref of its own per fetch: FETCH_HEAD would be shared with any other process fetching here.
     const fetched = `refs/automations/fetched-${randomUUID()}`;
     await git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--depth", "1", cloneUrl, "--end-of-options", `+${ref}:${fetched}`]);
     try {
       const sha = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${fetched}^{commit}`]);
       if (!FULL_SHA.test(sha)) throw new Error(`git rev-parse in the repository cache gave ${JSON.stringify(sha)}`);
+      knownCommits.add(gitDir, identity, sha);
       return { gitDir, sha };
     } finally {
       // The commit stays (no gc runs here); the ref would only slow every later local fetch.
@@ -155,6 +187,7 @@ export async function sweepRepositoryCache(mirrorRoot: string, maxIdleMs = REPOS
     const swept = await inTurn(dir, async () => {
       const info = await stat(dir).catch(() => null);
       if (!info || now - info.mtimeMs < idleFor) return false;
+      knownCommits.forget(dir);
       await rm(dir, { recursive: true, force: true });
       return true;
     });

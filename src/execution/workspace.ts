@@ -100,7 +100,8 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
   };
 
   for (const args of [
-    ["init", "--quiet"],
+    // No template: sample hooks and the like are files to write and remove for every action.
+    ["init", "--quiet", "--template="],
     ["remote", "add", "origin", cloneUrl],
     // `--end-of-options` keeps a ref from being read as an option.
     cached
@@ -177,15 +178,20 @@ function urlWithoutCredentials(url: string): string {
   }
 }
 
+let cleanEnvironment: Readonly<Record<string, string>> | undefined;
+
 // Variables like GIT_DIR (set when running under a git hook) would redirect git elsewhere.
-export function cleanProcessEnvironment(): Record<string, string> {
+// Read once: process.env is slow to walk, and every git command of every action needs this.
+export function cleanProcessEnvironment(): Readonly<Record<string, string>> {
+  if (cleanEnvironment) return cleanEnvironment;
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
     if (/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|COMMON_DIR|NAMESPACE|CONFIG_PARAMETERS|CONFIG_COUNT|CONFIG_KEY_\d+|CONFIG_VALUE_\d+|TRACE\w*)$/.test(key)) continue;
     env[key] = value;
   }
-  return env;
+  cleanEnvironment = Object.freeze(env);
+  return cleanEnvironment;
 }
 
 export function nonEmptyLines(text: string): string[] {

@@ -225,6 +225,7 @@ describe("publishChanges", () => {
     // What a step could leave behind to run code on the host when git runs there.
     const marker = join(scratch, `ran-${counter}`);
     await appendFile(join(target.dir, ".git/config"), `[core]\n\tfsmonitor = "touch ${marker}"\n\thooksPath = .git/hooks\n`);
+    await mkdir(join(target.dir, ".git/hooks"), { recursive: true });
     await writeFile(join(target.dir, ".git/hooks/pre-commit"), `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
     await writeFile(join(target.dir, ".git/hooks/pre-push"), `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
     nock(GITHUB_API)

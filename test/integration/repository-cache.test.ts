@@ -115,6 +115,21 @@ describe("the repository cache", () => {
     await expect(promisify(execFile)("git", ["--git-dir", gitDir, "fsck", "--no-dangling"])).resolves.toBeDefined();
   });
 
+  it("fetches again into a cache that was removed and made anew since its commit was last used", async () => {
+    const cacheDir = await mkdtemp(join(scratch, "cache-"));
+    const repo = await server.createRepo("acme/swept-elsewhere", { "a.txt": "a\n" });
+    await checkOut(cacheDir, repo.cloneUrl, repo.headSha);
+    // Another worker process's sweep removes the cache; this process still knew the commit in it.
+    await rm(mirrorDirFor(cacheDir, installationId, repo.cloneUrl), { recursive: true, force: true });
+    const before = server.requests.length;
+
+    const target = await checkOut(cacheDir, repo.cloneUrl, repo.headSha);
+
+    expect(await readFile(join(target.dir, "a.txt"), "utf8")).toBe("a\n");
+    expect(uploadPacks(before)).toBe(1);
+    expect(target.cachedGitDir, target.lines.join("\n")).toBe(mirrorDirFor(cacheDir, installationId, repo.cloneUrl));
+  });
+
   it("clones straight from the repository when the cache is damaged", async () => {
     const cacheDir = await mkdtemp(join(scratch, "cache-"));
     const repo = await server.createRepo("acme/damaged", { "a.txt": "a\n" });

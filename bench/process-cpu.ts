@@ -1,0 +1,53 @@
+import { readdir, readFile } from "node:fs/promises";
+
+// CPU time of processes, from Linux's /proc: on a shared machine, wall time also counts everyone
+// else's work, while CPU time shows what each part of the benchmark cost. Times are in clock ticks
+// of 10 ms (USER_HZ, 100 on every Linux the app supports).
+
+const TICK_MS = 10;
+
+export interface ProcessCpu {
+  /** CPU time the process itself used. */
+  ownMs: number;
+  /** CPU time of its children that ended and were waited for (and of their own children). */
+  childrenMs: number;
+}
+
+/** Null when the process is gone or this is not Linux. */
+export async function processCpu(pid: number | "self"): Promise<ProcessCpu | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (stat === null) return null;
+  // The command name, in parentheses, may hold spaces: fields are counted after its end.
+  // From field 3 (state) on, utime, stime, cutime and cstime are fields 14 to 17.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15).map(Number);
+  return { ownMs: (utime + stime) * TICK_MS, childrenMs: (cutime + cstime) * TICK_MS };
+}
+
+/** The children of `pid` (all its threads') whose command line contains `marker`. */
+export async function childrenRunning(pid: number, marker: string): Promise<number[]> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const children = (
+    await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/children`, "utf8").catch(() => "")))
+  )
+    .flatMap((text) => text.trim().split(/\s+/))
+    .filter((word) => word.length > 0)
+    .map(Number);
+  const matching = await Promise.all(
+    children.map(async (child) => ((await readFile(`/proc/${child}/cmdline`, "utf8").catch(() => "")).includes(marker) ? child : null)),
+  );
+  return matching.filter((child): child is number => child !== null);
+}
+
+/** Total CPU of processes between two readings; a process first seen in `after` counts from zero. */
+export function cpuBetween(before: Map<number, ProcessCpu>, after: Map<number, ProcessCpu>, pick: (cpu: ProcessCpu) => number): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += pick(cpu) - (before.has(pid) ? pick(before.get(pid)!) : 0);
+  return total;
+}
+
+/** Readings of several processes at once; the gone ones are left out. */
+export async function readProcesses(pids: number[]): Promise<Map<number, ProcessCpu>> {
+  const readings = await Promise.all(pids.map(async (pid) => [pid, await processCpu(pid)] as const));
+  return new Map(readings.filter((entry): entry is readonly [number, ProcessCpu] => entry[1] !== null));
+}
