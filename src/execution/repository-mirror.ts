@@ -13,6 +13,8 @@ export interface MirroredCommit {
   /** The cache's bare git directory; a local fetch of `sha` from it needs no token. */
   gitDir: string;
   sha: string;
+  /** A pack file of the cache holding every object of `sha` (one commit deep), when known: copied, it makes a checkout without a fetch. */
+  pack?: string;
 }
 
 export interface MirrorCommitOptions {
@@ -58,22 +60,24 @@ export function mirrorDirFor(mirrorRoot: string, installationId: number, cloneUr
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
-// Commits this process has seen in each cache, so that using one again runs no git command. Held
-// with the cache directory's identity (inode and birth time): a cache removed and made again (by
-// another process's sweep) starts with nothing known. Should a known commit still be missing, the checkout from the cache fails and
-// the action clones directly (./check-out-target.ts).
+// Commits this process has seen in each cache, so that using one again runs no git command, each
+// with the pack its fetch wrote when known. Held with the cache directory's identity (inode and
+// birth time): a cache removed and made again (by another process's sweep) starts with nothing
+// known. Should a known commit still be missing, the checkout from the cache fails and the action
+// clones directly (./check-out-target.ts).
 const knownCommits = (() => {
   const MAX_PER_CACHE = 1_000;
-  const byCache = new Map<string, { identity: string; shas: Set<string> }>();
+  const byCache = new Map<string, { identity: string; packs: Map<string, string | undefined> }>();
   return {
-    has: (gitDir: string, identity: string, sha: string) => {
+    get(gitDir: string, identity: string, sha: string): { pack: string | undefined } | null {
       const known = byCache.get(gitDir);
-      return known?.identity === identity && known.shas.has(sha);
+      return known?.identity === identity && known.packs.has(sha) ? { pack: known.packs.get(sha) } : null;
     },
-    add(gitDir: string, identity: string, sha: string) {
+    add(gitDir: string, identity: string, sha: string, pack: string | undefined) {
       let known = byCache.get(gitDir);
-      if (known?.identity !== identity || known.shas.size >= MAX_PER_CACHE) byCache.set(gitDir, (known = { identity, shas: new Set() }));
-      known.shas.add(sha);
+      if (known?.identity !== identity || known.packs.size >= MAX_PER_CACHE) byCache.set(gitDir, (known = { identity, packs: new Map() }));
+      // A fetch of a commit already here writes no pack: the one known stays.
+      if (pack !== undefined || !known.packs.has(sha)) known.packs.set(sha, pack);
     },
     forget: (gitDir: string) => byCache.delete(gitDir),
   };
@@ -109,23 +113,38 @@ export async function mirrorCommit(options: MirrorCommitOptions): Promise<Mirror
     };
     const { ino, birthtimeMs } = await stat(gitDir);
     const identity = `${ino}:${birthtimeMs}`;
-    if (FULL_SHA.test(ref) && (knownCommits.has(gitDir, identity, ref) || (await has(gitDir, ref, env)))) {
-      knownCommits.add(gitDir, identity, ref);
-      return { gitDir, sha: ref };
+    if (FULL_SHA.test(ref)) {
+      const known = knownCommits.get(gitDir, identity, ref);
+      if (known) return { gitDir, sha: ref, pack: known.pack };
+      if (await has(gitDir, ref, env)) {
+        knownCommits.add(gitDir, identity, ref, undefined);
+        return { gitDir, sha: ref };
+      }
     }
     // A ref of its own per fetch: FETCH_HEAD would be shared with any other process fetching here.
     const fetched = `refs/automations/fetched-${randomUUID()}`;
+    const packsBefore = await packsOf(gitDir);
     await git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--depth", "1", cloneUrl, "--end-of-options", `+${ref}:${fetched}`]);
     try {
       const sha = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${fetched}^{commit}`]);
       if (!FULL_SHA.test(sha)) throw new Error(`git rev-parse in the repository cache gave ${JSON.stringify(sha)}`);
-      knownCommits.add(gitDir, identity, sha);
-      return { gitDir, sha };
+      // The cache has no refs, so the fetch had nothing to offer and was sent the whole commit:
+      // its one new pack holds every object of it. Two new packs (another process fetched too)
+      // leave the pack unknown.
+      const added = (await packsOf(gitDir)).filter((name) => !packsBefore.includes(name));
+      const pack = added.length === 1 ? join(gitDir, "objects", "pack", added[0]!) : undefined;
+      knownCommits.add(gitDir, identity, sha, pack);
+      return { gitDir, sha, pack: knownCommits.get(gitDir, identity, sha)?.pack };
     } finally {
       // The commit stays (no gc runs here); the ref would only slow every later local fetch.
       await git(["update-ref", "-d", fetched]).catch(() => {});
     }
   });
+}
+
+async function packsOf(gitDir: string): Promise<string[]> {
+  const names = await readdir(join(gitDir, "objects", "pack")).catch(() => [] as string[]);
+  return names.filter((name) => name.endsWith(".pack"));
 }
 
 async function has(gitDir: string, sha: string, env: Record<string, string>): Promise<boolean> {

@@ -1,4 +1,6 @@
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { runProcess } from "./process-launcher/run-process.js";
 
 // The target is cloned on the host (DESIGN.md §5.2). The installation token reaches git only
@@ -18,7 +20,7 @@ export interface CloneWorkspaceOptions {
    * The commit, already fetched into the repository cache (./repository-mirror.ts): fetched from
    * there locally instead of from `cloneUrl`, which stays the checkout's `origin`.
    */
-  cached?: { gitDir: string; sha: string };
+  cached?: { gitDir: string; sha: string; pack?: string };
 }
 
 export interface Workspace {
@@ -109,6 +111,14 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
       : ["fetch", "--quiet", "--no-tags", "--depth", "1", "origin", "--end-of-options", ref],
     ["checkout", "--quiet", "--detach", cached ? cached.sha : "FETCH_HEAD"],
   ]) {
+    if (args[0] === "fetch" && cached?.pack !== undefined) {
+      // The cache's pack of the commit is what the fetch would have sent: copied, it costs no git processes.
+      await copyCommitPack(cached.pack, cached.sha, join(dir, ".git")).catch((error: Error) =>
+        fail(`the commit could not be copied from the repository cache (${error.message})`, "Retry the action; the cache is checked again."),
+      );
+      log?.(`Copied ${cached.sha} from the repository cache`);
+      continue;
+    }
     const result = await git(args);
     if (result.code !== 0) {
       const said = nonEmptyLines(mask(result.stderr)).slice(-3).join(" / ") || `git ${args[0]} exited with ${result.code}`;
@@ -125,6 +135,20 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
     fail("the checked-out commit could not be read", "The workspace is damaged; retry the action.");
   }
   return { dir, headSha };
+}
+
+/** Puts a pack holding every object of `sha` into `gitDir`, which then has `sha` one commit deep. */
+async function copyCommitPack(pack: string, sha: string, gitDir: string): Promise<void> {
+  const into = join(gitDir, "objects", "pack");
+  await mkdir(into, { recursive: true });
+  const index = pack.replace(/\.pack$/, ".idx");
+  // A copy, never a link: the workspace is the container's to change, the cache is not.
+  await Promise.all([
+    copyFile(pack, join(into, basename(pack)), constants.COPYFILE_FICLONE),
+    copyFile(index, join(into, basename(index)), constants.COPYFILE_FICLONE),
+  ]);
+  // As a fetch one commit deep leaves it: the commit's parents are not here.
+  await writeFile(join(gitDir, "shallow"), `${sha}\n`);
 }
 
 /** Deletes a workspace. Harmless when it is already gone. */

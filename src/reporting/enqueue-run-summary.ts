@@ -1,8 +1,7 @@
 import type { Db } from "../db/client.js";
 import type { RunStatus } from "../runs/statuses.js";
 import { runCheckStatus } from "./check-status.js";
-import { checkOutbox } from "./outbox.sql.js";
-import { hasWaitingRow } from "./waiting-row.js";
+import { enqueueUnlessWaiting } from "./waiting-row.js";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -11,6 +10,5 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
  * actions adds a handful of rows, not one per action.
  */
 export async function enqueueRunSummary(tx: Tx, runId: string, status: RunStatus): Promise<void> {
-  const phase = runCheckStatus(status).status;
-  if (!(await hasWaitingRow(tx, { runId, actionId: null }, phase))) await tx.insert(checkOutbox).values({ runId, actionId: null, phase });
+  await enqueueUnlessWaiting(tx, { runId, actionId: null }, runCheckStatus(status).status);
 }

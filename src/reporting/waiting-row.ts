@@ -1,30 +1,33 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { checkOutbox } from "./outbox.sql.js";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
+export type CheckPhase = "queued" | "in_progress" | "completed";
+
 /**
- * Whether a row of `phase` for this check is still waiting to be sent. The reporter sends the
- * state it reads when it sends, so such a row already covers a new change, and a check changing
+ * Notes in the outbox that a check should show its current state (`actionId` null: the run's
+ * summary check), unless a row of `phase` for it is still waiting to be sent. The reporter sends
+ * the state it reads when it sends, so such a row already covers this change, and a check changing
  * often adds one row rather than one per change. Only a row no send has begun for counts: one
- * being sent right now may have read the state before this change. The row found is locked until
- * the caller's change commits, so a reporter cannot claim it and read the state before it.
+ * being sent right now may have read the state before this change. The waiting row is locked
+ * until the caller's change commits, so a reporter cannot claim it and read the state before it;
+ * should a reporter claim it first, the lock waits for that, the row no longer counts, and a new
+ * one is added. One statement, however it turns out.
  */
-export async function hasWaitingRow(tx: Tx, check: { runId: string; actionId: string | null }, phase: "queued" | "in_progress" | "completed"): Promise<boolean> {
-  const waiting = await tx
-    .select({ id: checkOutbox.id })
-    .from(checkOutbox)
-    .where(
-      and(
-        check.actionId === null ? and(eq(checkOutbox.runId, check.runId), isNull(checkOutbox.actionId)) : eq(checkOutbox.actionId, check.actionId),
-        eq(checkOutbox.phase, phase),
-        isNull(checkOutbox.sentAt),
-        isNull(checkOutbox.gaveUpAt),
-        sql`${checkOutbox.attempts} = 0`,
-      ),
-    )
-    .limit(1)
-    .for("update");
-  return waiting.length > 0;
+export async function enqueueUnlessWaiting(tx: Tx, check: { runId: string; actionId: string | null }, phase: CheckPhase): Promise<void> {
+  const sameCheck =
+    check.actionId === null
+      ? sql`${checkOutbox.runId} = ${check.runId} and ${checkOutbox.actionId} is null`
+      : sql`${checkOutbox.actionId} = ${check.actionId}`;
+  await tx.execute(sql`
+    insert into ${checkOutbox} (run_id, action_id, phase)
+    select ${check.runId}::uuid, ${check.actionId}::uuid, ${phase}::check_phase
+    where not exists (
+      select 1 from ${checkOutbox}
+      where ${sameCheck} and ${checkOutbox.phase} = ${phase}
+        and ${checkOutbox.sentAt} is null and ${checkOutbox.gaveUpAt} is null and ${checkOutbox.attempts} = 0
+      limit 1
+      for update)`);
 }

@@ -1,10 +1,10 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { retryWhileUnreachable } from "../db/retry-while-unreachable.js";
 import { actions, actionSteps, runs } from "./runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import { enqueueRunSummary } from "../reporting/enqueue-run-summary.js";
-import { hasWaitingRow } from "../reporting/waiting-row.js";
+import { enqueueUnlessWaiting } from "../reporting/waiting-row.js";
 import { deriveRunStatus, type FinishedActionStatus } from "./statuses.js";
 
 // Every status change is a conditional update: repeating one, or one that lost a race, changes
@@ -33,23 +33,24 @@ export function heldBy(claim: ActionClaim) {
   );
 }
 
-/** Locks the action for the rest of the transaction if the claim still holds it. */
-async function stillHeld(tx: Tx, claim: ActionClaim): Promise<boolean> {
-  const rows = await tx.select({ id: actions.id }).from(actions).where(heldBy(claim)).for("update");
-  return rows.length > 0;
+/** Locks the action for the rest of the transaction if the claim still holds it; its run, or null. */
+async function heldRun(tx: Tx, claim: ActionClaim): Promise<string | null> {
+  const [row] = await tx.select({ runId: actions.runId }).from(actions).where(heldBy(claim)).for("update");
+  return row?.runId ?? null;
 }
 
 export async function startStep(db: Db, claim: ActionClaim, index: number): Promise<boolean> {
   const { actionId } = claim;
   return retryWhileUnreachable(() => db.transaction(async (tx) => {
-    if (!(await stillHeld(tx, claim))) return false;
+    const runId = await heldRun(tx, claim);
+    if (runId === null) return false;
     const updated = await tx
       .update(actionSteps)
       .set({ status: "running", startedAt: sql`now()` })
       .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.index, index), eq(actionSteps.status, "pending")))
       .returning({ index: actionSteps.index });
     if (updated.length === 0) return false;
-    await enqueueCheckUpdate(tx, actionId, "in_progress");
+    await enqueueUnlessWaiting(tx, { runId, actionId }, "in_progress");
     return true;
   }));
 }
@@ -62,7 +63,8 @@ export type StepEnd =
 export async function finishStep(db: Db, claim: ActionClaim, index: number, end: StepEnd): Promise<boolean> {
   const { actionId } = claim;
   return retryWhileUnreachable(() => db.transaction(async (tx) => {
-    if (!(await stillHeld(tx, claim))) return false;
+    const runId = await heldRun(tx, claim);
+    if (runId === null) return false;
     const updated = await tx
       .update(actionSteps)
       .set({
@@ -74,7 +76,7 @@ export async function finishStep(db: Db, claim: ActionClaim, index: number, end:
       .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.index, index), eq(actionSteps.status, "running")))
       .returning({ index: actionSteps.index });
     if (updated.length === 0) return false;
-    await enqueueCheckUpdate(tx, actionId, "in_progress");
+    await enqueueUnlessWaiting(tx, { runId, actionId }, "in_progress");
     return true;
   }));
 }
@@ -115,14 +117,16 @@ export async function endAction(
     .returning({ runId: actions.runId });
   const row = updated[0];
   if (!row) return false;
+  // In one statement: steps that never started are skipped, a running one ends as `runningStep`.
+  const pending = sql`${actionSteps.status} = 'pending'`;
   await tx
     .update(actionSteps)
-    .set({ status: "skipped" })
-    .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.status, "pending")));
-  await tx
-    .update(actionSteps)
-    .set({ status: runningStep.status, reason: runningStep.reason, finishedAt: sql`now()` })
-    .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.status, "running")));
+    .set({
+      status: sql`case when ${pending} then 'skipped' else ${runningStep.status}::step_status end`,
+      reason: sql`case when ${pending} then ${actionSteps.reason} else ${runningStep.reason} end`,
+      finishedAt: sql`case when ${pending} then ${actionSteps.finishedAt} else now() end`,
+    })
+    .where(and(eq(actionSteps.actionId, actionId), inArray(actionSteps.status, ["pending", "running"])));
   await tx.insert(checkOutbox).values({ runId: row.runId, actionId, phase: "completed" });
   await refreshRunStatus(tx, row.runId);
   return true;
@@ -146,10 +150,3 @@ export async function refreshRunStatus(tx: Tx, runId: string): Promise<void> {
   // The summary check shows the counts, so every action change is one to show (coalesced there).
   await enqueueRunSummary(tx, runId, status);
 }
-
-export async function enqueueCheckUpdate(tx: Tx, actionId: string, phase: "in_progress" | "completed"): Promise<void> {
-  const [row] = await tx.select({ runId: actions.runId }).from(actions).where(eq(actions.id, actionId));
-  if (!row || (await hasWaitingRow(tx, { runId: row.runId, actionId }, phase))) return;
-  await tx.insert(checkOutbox).values({ runId: row.runId, actionId, phase });
-}
-

@@ -13,6 +13,7 @@ import { cancelRun } from "../../src/runs/cancel.js";
 import { finishAction, finishStep, startStep, type ActionClaim } from "../../src/runs/transitions.js";
 import { actions, runs } from "../../src/runs/runs.sql.js";
 import { checkOutbox } from "../../src/reporting/outbox.sql.js";
+import { enqueueUnlessWaiting } from "../../src/reporting/waiting-row.js";
 import { logChunks } from "../../src/execution/logs.sql.js";
 import { parseDefinition } from "../../src/automations/parse-definition.js";
 import { startReporter, type Reporter, type ReporterOptions } from "../../src/reporting/reporter.js";
@@ -215,6 +216,46 @@ describe.each(databases)("check runs kept in step with the database ($kind, GitH
       .orderBy(asc(checkOutbox.id));
     expect(rows.map((row) => row.phase)).toEqual(["queued", "in_progress", "completed"]);
     // Its rows were never sent: gone with the run, so later tests' reporters do not try them.
+    await database.db.delete(runs).where(eq(runs.id, runId));
+  });
+
+  it.skipIf(kind === "PGlite")("adds a row of its own for a change made while a reporter claims the waiting one, and none beside a row still waiting", async () => {
+    const { runId, actionIds } = await newRun("claimed-meanwhile", 1);
+    const check = { runId, actionId: actionIds[0]! };
+    const queuedRows = async () =>
+      (await database.db.select().from(checkOutbox).where(and(eq(checkOutbox.actionId, check.actionId), eq(checkOutbox.phase, "queued")))).length;
+    const waitingOnALock = async () =>
+      Number(((await database.db.execute(sql`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)) as unknown as { rows: Array<{ n: string }> }).rows[0]!.n);
+    /** A reporter's claim of the waiting row, held open until `end` is called; `commit: false` rolls it back. */
+    const claimHeldOpen = (commit: boolean) => {
+      let end!: () => void;
+      const ended = new Promise<void>((resolve) => (end = resolve));
+      const done = database.db
+        .transaction(async (tx) => {
+          await tx.execute(sql`select id from ${checkOutbox} where ${checkOutbox.actionId} = ${check.actionId} for update`);
+          await tx.update(checkOutbox).set({ attempts: sql`${checkOutbox.attempts} + 1` }).where(eq(checkOutbox.actionId, check.actionId));
+          await ended;
+          if (!commit) tx.rollback();
+        })
+        .catch(() => {});
+      return { end, done };
+    };
+
+    // The claim is rolled back: the row still waits and covers the change.
+    const abandoned = claimHeldOpen(false);
+    const beside = database.db.transaction((tx) => enqueueUnlessWaiting(tx, check, "queued"));
+    await waitFor("the change to wait on the claim's lock", async () => (await waitingOnALock()) === 1);
+    abandoned.end();
+    await Promise.all([beside, abandoned.done]);
+    expect(await queuedRows()).toBe(1);
+
+    // The claim commits: its send may have read the state before the change, so the change gets a row.
+    const claimed = claimHeldOpen(true);
+    const meanwhile = database.db.transaction((tx) => enqueueUnlessWaiting(tx, check, "queued"));
+    await waitFor("the change to wait on the claim's lock", async () => (await waitingOnALock()) === 1);
+    claimed.end();
+    await Promise.all([meanwhile, claimed.done]);
+    expect(await queuedRows()).toBe(2);
     await database.db.delete(runs).where(eq(runs.id, runId));
   });
 

@@ -115,6 +115,27 @@ describe("the repository cache", () => {
     await expect(promisify(execFile)("git", ["--git-dir", gitDir, "fsck", "--no-dangling"])).resolves.toBeDefined();
   });
 
+  it("gives a checkout made from the cache's copy of a commit every object of it, and a clean status", async () => {
+    const cacheDir = await mkdtemp(join(scratch, "cache-"));
+    const repo = await server.createRepo("acme/copied", { "kept.txt": "same in both\n", "changed.txt": "1\n" });
+    await checkOut(cacheDir, repo.cloneUrl, repo.headSha);
+    // The second commit shares kept.txt with the first, which the cache already holds.
+    const second = await server.commit("acme/copied", { "changed.txt": "2\n" });
+    await checkOut(cacheDir, repo.cloneUrl, second);
+    const before = server.requests.length;
+
+    const target = await checkOut(cacheDir, repo.cloneUrl, second);
+
+    expect(uploadPacks(before)).toBe(0);
+    expect(target.lines).toContain(`Copied ${second} from the repository cache`);
+    expect(await readFile(join(target.dir, "kept.txt"), "utf8")).toBe("same in both\n");
+    expect(await readFile(join(target.dir, "changed.txt"), "utf8")).toBe("2\n");
+    const inWorkspace = (args: string[]) => promisify(execFile)("git", ["-C", target.dir, ...args]);
+    await expect(inWorkspace(["fsck", "--no-dangling"])).resolves.toBeDefined();
+    expect((await inWorkspace(["status", "--porcelain"])).stdout).toBe("");
+    expect((await inWorkspace(["log", "--format=%H"])).stdout.trim()).toBe(second);
+  });
+
   it("fetches again into a cache that was removed and made anew since its commit was last used", async () => {
     const cacheDir = await mkdtemp(join(scratch, "cache-"));
     const repo = await server.createRepo("acme/swept-elsewhere", { "a.txt": "a\n" });
