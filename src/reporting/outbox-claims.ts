@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, min, sql, type SQL } from "drizzle-orm";
+import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.js";
 import { actions, runs } from "../runs/runs.sql.js";
 import { checkOutbox } from "./outbox.sql.js";
@@ -14,9 +15,10 @@ export interface CheckKey {
   installationId: number;
 }
 
+/** `dueInMs`: how long until the check's waiting rows are due, as the claim found them. */
 export type Claim =
-  | { kind: "none" }
-  | { kind: "deferred"; until: Date }
+  | { kind: "none"; dueInMs: number | null }
+  | { kind: "deferred"; until: Date; dueInMs: number }
   | {
       kind: "claimed";
       rowIds: number[];
@@ -30,23 +32,45 @@ export type Claim =
 
 const unsent = and(isNull(checkOutbox.sentAt), isNull(checkOutbox.gaveUpAt));
 
-function rowsOf(key: Pick<CheckKey, "runId" | "actionId">): SQL {
-  return key.actionId !== null
-    ? eq(checkOutbox.actionId, key.actionId)
-    : (and(eq(checkOutbox.runId, key.runId), isNull(checkOutbox.actionId)) as SQL);
+function rowsOf(table: { runId: AnyPgColumn; actionId: AnyPgColumn }, key: Pick<CheckKey, "runId" | "actionId">): SQL {
+  return key.actionId !== null ? eq(table.actionId, key.actionId) : (and(eq(table.runId, key.runId), isNull(table.actionId)) as SQL);
 }
 
-/** Checks with a change due now, oldest change first. */
-export async function dueChecks(db: Db, limit: number): Promise<CheckKey[]> {
+export interface DueChecks {
+  /** Checks with a change due now, oldest change first. */
+  due: CheckKey[];
+  /** Milliseconds until the next change that is not due yet will be, or null if none waits. */
+  nextDueInMs: number | null;
+}
+
+/** What is due now, and when the rest will be: one statement for both. */
+export async function dueChecks(db: Db, limit: number): Promise<DueChecks> {
   const first = min(checkOutbox.id);
-  return db
-    .select({ runId: checkOutbox.runId, actionId: checkOutbox.actionId, installationId: runs.installationId })
+  const due = db
+    .select({ runId: checkOutbox.runId, actionId: checkOutbox.actionId, installationId: runs.installationId, first: sql<number>`${first}`.as("first") })
     .from(checkOutbox)
     .innerJoin(runs, eq(runs.id, checkOutbox.runId))
     .where(and(unsent, sql`${checkOutbox.notBefore} <= now()`))
     .groupBy(checkOutbox.runId, checkOutbox.actionId, runs.installationId)
     .orderBy(first)
-    .limit(limit);
+    .limit(limit)
+    .as("due");
+  // One row whatever is due, so the next due time comes back even when nothing is due now.
+  const later = db
+    .select({ ms: sql<string | null>`extract(epoch from (min(${checkOutbox.notBefore}) - now())) * 1000`.as("ms") })
+    .from(checkOutbox)
+    .where(and(unsent, sql`${checkOutbox.notBefore} > now()`))
+    .as("later");
+  const rows = await db
+    .select({ runId: due.runId, actionId: due.actionId, installationId: due.installationId, laterMs: later.ms })
+    .from(later)
+    .leftJoin(due, sql`true`)
+    .orderBy(due.first);
+  const laterMs = rows[0]?.laterMs ?? null;
+  return {
+    due: rows.flatMap((row) => (row.runId === null ? [] : [{ runId: row.runId, actionId: row.actionId, installationId: row.installationId! }])),
+    nextDueInMs: laterMs === null ? null : Math.max(0, Math.ceil(Number(laterMs))),
+  };
 }
 
 /**
@@ -56,39 +80,47 @@ export async function dueChecks(db: Db, limit: number): Promise<CheckKey[]> {
  */
 export async function claimCheck(db: Db, key: CheckKey, options: { intervalMs: number; holdMs: number }): Promise<Claim> {
   return db.transaction(async (tx) => {
-    // Locked: a second reporter waits here, then finds the rows held (not due) and leaves them.
+    // One statement: the waiting rows, locked (a second reporter waits here, then finds the rows
+    // held, not due, and leaves them), with what decides the send beside them. The subqueries lock
+    // nothing and read the statement's snapshot: a send another reporter records while this one
+    // waits for the lock is not seen. At worst one progress update goes sooner or later than the
+    // interval asks; no change is lost, and rows another reporter holds are still left to it.
+    const sent = alias(checkOutbox, "sent");
+    const lastSent = (column: typeof sent.phase | typeof sent.sentAt) =>
+      sql`(${tx.select({ value: column }).from(sent).where(and(rowsOf(sent, key), isNotNull(sent.sentAt))).orderBy(desc(sent.id)).limit(1)})`;
     const rows = await tx
       .select({
         id: checkOutbox.id,
         phase: checkOutbox.phase,
         attempts: checkOutbox.attempts,
         due: sql<boolean>`${checkOutbox.notBefore} <= now()`,
+        dueInMs: sql<string>`(extract(epoch from (${checkOutbox.notBefore} - now())) * 1000)::float8`,
         nowMs: sql<string>`(extract(epoch from now()) * 1000)::float8`,
+        lastSentPhase: lastSent(sent.phase).mapWith(checkOutbox.phase),
+        lastSentAt: lastSent(sent.sentAt).mapWith(checkOutbox.sentAt),
+        checkExists: sql<boolean>`exists (${checkRunOf(tx, key)})`,
       })
       .from(checkOutbox)
-      .where(and(rowsOf(key), unsent))
+      .where(and(rowsOf(checkOutbox, key), unsent))
       .orderBy(asc(checkOutbox.id))
       .for("update");
-    if (!rows.some((row) => row.due)) return { kind: "none" } as const;
+    if (!rows.some((row) => row.due)) {
+      const dueInMs = rows.length > 0 ? Math.max(0, Math.min(...rows.map((row) => Number(row.dueInMs)))) : null;
+      return { kind: "none", dueInMs } as const;
+    }
     const ids = rows.map((row) => row.id);
-
-    const [lastSent] = await tx
-      .select({ phase: checkOutbox.phase, sentAt: checkOutbox.sentAt })
-      .from(checkOutbox)
-      .where(and(rowsOf(key), isNotNull(checkOutbox.sentAt)))
-      .orderBy(desc(checkOutbox.id))
-      .limit(1);
-    const claimedAt = new Date(Number(rows[0]!.nowMs));
+    const { lastSentPhase, lastSentAt, checkExists, nowMs } = rows[0]!;
+    const claimedAt = new Date(Number(nowMs));
     const decision = decideSend({
       phases: rows.map((row) => row.phase),
-      checkExists: await checkExists(tx, key),
-      lastSent: lastSent?.sentAt ? { phase: lastSent.phase, at: lastSent.sentAt } : null,
+      checkExists,
+      lastSent: lastSentAt && lastSentPhase ? { phase: lastSentPhase, at: lastSentAt } : null,
       now: claimedAt,
       intervalMs: options.intervalMs,
     });
     if (!decision.send) {
       await tx.update(checkOutbox).set({ notBefore: decision.until }).where(inArray(checkOutbox.id, ids));
-      return { kind: "deferred", until: decision.until } as const;
+      return { kind: "deferred", until: decision.until, dueInMs: Math.max(0, decision.until.getTime() - claimedAt.getTime()) } as const;
     }
     await tx
       .update(checkOutbox)
@@ -101,13 +133,12 @@ export async function claimCheck(db: Db, key: CheckKey, options: { intervalMs: n
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-async function checkExists(tx: Tx, key: CheckKey): Promise<boolean> {
+/** The check's stored check run id, as a subquery that finds a row only when there is one. */
+function checkRunOf(tx: Tx, key: CheckKey) {
   if (key.actionId !== null) {
-    const [row] = await tx.select({ id: actions.checkRunId }).from(actions).where(eq(actions.id, key.actionId));
-    return row?.id != null;
+    return tx.select({ id: actions.checkRunId }).from(actions).where(and(eq(actions.id, key.actionId), isNotNull(actions.checkRunId)));
   }
-  const [row] = await tx.select({ id: runs.summaryCheckRunId }).from(runs).where(eq(runs.id, key.runId));
-  return row?.id != null;
+  return tx.select({ id: runs.summaryCheckRunId }).from(runs).where(and(eq(runs.id, key.runId), isNotNull(runs.summaryCheckRunId)));
 }
 
 /**
@@ -141,16 +172,6 @@ export async function pauseInstallation(db: Db, installationId: number, waitMs: 
         inArray(checkOutbox.runId, db.select({ id: runs.id }).from(runs).where(eq(runs.installationId, installationId))),
       ),
     );
-}
-
-/** Milliseconds until the next waiting change is due (0 if one is due now), or null if none waits. */
-export async function nextDueInMs(db: Db): Promise<number | null> {
-  const [row] = await db
-    .select({ ms: sql<string | null>`extract(epoch from (min(${checkOutbox.notBefore}) - now())) * 1000` })
-    .from(checkOutbox)
-    .where(unsent);
-  if (!row || row.ms === null) return null;
-  return Math.max(0, Math.ceil(Number(row.ms)));
 }
 
 export type { CheckPhase };

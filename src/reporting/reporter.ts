@@ -9,7 +9,6 @@ import {
   dueChecks,
   giveUp,
   markSent,
-  nextDueInMs,
   pauseInstallation,
   retryLater,
   type CheckKey,
@@ -50,7 +49,14 @@ export interface Reporter {
   stop(): Promise<void>;
 }
 
-type Outcome = "sent" | "deferred" | "failed" | "none";
+/**
+ * What one check's send came to. `dueInMs`: when its rows are due again as far as this reporter
+ * knows (a deferral, a retry's wait, rows another reporter holds), null when none are left.
+ */
+type Outcome = { kind: "sent" | "deferred" | "failed" | "none"; dueInMs: number | null };
+
+/** Checks taken per pass: a pass that finds this many looks again at once. */
+const PASS_LIMIT = 200;
 
 /**
  * Keeps check runs in step with the database from the outbox (DESIGN.md §6): each action's check
@@ -80,13 +86,13 @@ export function startReporter(options: ReporterOptions): Reporter {
       intervalMs: summary ? (options.summaryIntervalMs ?? 5_000) : (options.progressIntervalMs ?? 3_000),
       holdMs,
     });
-    if (claim.kind !== "claimed") return claim.kind;
+    if (claim.kind !== "claimed") return claim;
     const context = { runId: key.runId, actionId: key.actionId ?? undefined, check: summary ? "summary" : "action", attempts: claim.attempts };
     try {
       if (key.actionId === null) await sendRunSummary(deps, key.runId, claim.begunBefore);
       else await sendActionCheck(deps, key.actionId, claim.begunBefore);
       await markSent(db, claim.rowIds, claim.claimedAt);
-      return "sent";
+      return { kind: "sent", dueInMs: null };
     } catch (err) {
       const failure = classifySendError(err, claim.attempts, { baseMs: baseBackoffMs, maxBackoffMs, now: now() });
       const what = summary ? `the summary check of run ${key.runId}` : `the check of action ${key.actionId}`;
@@ -95,37 +101,54 @@ export function startReporter(options: ReporterOptions): Reporter {
         await retryLater(db, claim.rowIds, failure.waitMs, error);
         if (failure.rateLimited) await pauseInstallation(db, key.installationId, failure.waitMs);
         log.warn({ ...context, err, waitMs: failure.waitMs, rateLimited: failure.rateLimited }, error);
-      } else if (claim.attempts >= maxRefusedAttempts) {
+        return { kind: "failed", dueInMs: failure.waitMs };
+      }
+      if (claim.attempts >= maxRefusedAttempts) {
         const error = `Gave up updating ${what} after ${claim.attempts} attempts: ${failure.reason}. Later changes are still sent.`;
         await giveUp(db, claim.rowIds, error);
         log.error({ ...context, err }, error);
-      } else {
-        // A refusal can be passing (a commit GitHub has not indexed yet): a few spaced attempts.
-        const waitMs = exponentialBackoffMs(claim.attempts, { baseMs: baseBackoffMs, maxBackoffMs });
-        const error = `GitHub refused ${what}: ${failure.reason}. Trying again (${claim.attempts} of ${maxRefusedAttempts}).`;
-        await retryLater(db, claim.rowIds, waitMs, error);
-        log.warn({ ...context, err, waitMs }, error);
+        return { kind: "failed", dueInMs: null };
       }
-      return "failed";
+      // A refusal can be passing (a commit GitHub has not indexed yet): a few spaced attempts.
+      const waitMs = exponentialBackoffMs(claim.attempts, { baseMs: baseBackoffMs, maxBackoffMs });
+      const error = `GitHub refused ${what}: ${failure.reason}. Trying again (${claim.attempts} of ${maxRefusedAttempts}).`;
+      await retryLater(db, claim.rowIds, waitMs, error);
+      log.warn({ ...context, err, waitMs }, error);
+      return { kind: "failed", dueInMs: waitMs };
     }
   };
 
-  /** One pass over the checks with changes due; returns how many it acted on. */
-  const sendDue = async (): Promise<number> => {
-    const due = await dueChecks(db, 200);
+  /**
+   * One pass over the checks with changes due. Returns how many it acted on, whether it took as
+   * many as a pass takes (more may be due), and when, on `performance.now()`'s clock, the next
+   * waiting change it knows of is due (null: none waits).
+   */
+  const sendDue = async (): Promise<{ acted: number; full: boolean; nextDueAt: number | null }> => {
+    const { due, nextDueInMs } = await dueChecks(db, PASS_LIMIT);
+    let nextDueAt = nextDueInMs === null ? null : performance.now() + nextDueInMs;
     let acted = 0;
     for (const key of due) {
       if (abort.signal.aborted) break;
-      if ((await sendCheck(key)) !== "none") acted += 1;
+      const outcome = await sendCheck(key);
+      if (outcome.kind !== "none") acted += 1;
+      if (outcome.dueInMs !== null) nextDueAt = Math.min(nextDueAt ?? Infinity, performance.now() + outcome.dueInMs);
     }
-    return acted;
+    return { acted, full: due.length >= PASS_LIMIT, nextDueAt };
+  };
+
+  // Passes never overlap: the background loop's and drain()'s take turns.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = turn.then(work);
+    turn = result.catch(() => undefined);
+    return result;
   };
 
   let draining: Promise<void> | null = null;
   const drain = () => {
     draining ??= (async () => {
       try {
-        while (!abort.signal.aborted && (await sendDue()) > 0) {
+        while (!abort.signal.aborted && (await inTurn(sendDue)).acted > 0) {
           // keep going while there is work
         }
       } finally {
@@ -142,9 +165,18 @@ export function startReporter(options: ReporterOptions): Reporter {
       const mark = work.mark();
       try {
         await enqueueLogProgress(db);
-        await drain();
-        const next = await nextDueInMs(db);
-        if (next !== null) waitMs = Math.min(pollMs, Math.max(next, 10));
+        // One pass per wake-up, not passes until one finds nothing (that last one was always
+        // empty), and its look also says when the rest is due. Nothing is missed by stopping:
+        //  - what waited when the pass looked is taken by it (each send says when its rows are
+        //    due again: deferred, retried, held by another reporter) or is in its next due time;
+        //  - what is written after the look notifies "checks" once committed (the worker's
+        //    onChange after each transition, a claim's row before its first step's; new runs,
+        //    cancels, recovery, hand-backs), and the latch was marked before the look;
+        //  - a change written without a wake-up is found by polling, as one written after the
+        //    old last look was.
+        const pass = await inTurn(sendDue);
+        if (pass.full && pass.acted > 0) continue;
+        if (pass.nextDueAt !== null) waitMs = Math.min(pollMs, Math.max(pass.nextDueAt - performance.now(), 10));
       } catch (err) {
         log.error({ err }, "reporter pass failed; retrying shortly");
       }
