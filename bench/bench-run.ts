@@ -75,8 +75,11 @@ export async function recoverLost(db: Db, runtime: ContainerRuntime, wakeups: Wa
 }
 
 /** Actions of the run taken more than once: their first claim was lost (an error, a crash) and recovered. */
-export async function retriedActions(db: Db, runId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(actions).where(and(eq(actions.runId, runId), gt(actions.attempts, 1)));
+/** The actions of one run, or of several. */
+const ofRuns = (runId: string | string[]) => (typeof runId === "string" ? eq(actions.runId, runId) : inArray(actions.runId, runId));
+
+export async function retriedActions(db: Db, runId: string | string[]): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(actions).where(and(ofRuns(runId), gt(actions.attempts, 1)));
   return row?.n ?? 0;
 }
 
@@ -202,13 +205,13 @@ export async function waitForChecksSent(db: Db, stallMs = 60_000): Promise<void>
 }
 
 /** How many actions of the run ended in each status. */
-export async function actionOutcomes(db: Db, runId: string): Promise<Record<string, number>> {
-  const rows = await db.select({ status: actions.status, n: count() }).from(actions).where(eq(actions.runId, runId)).groupBy(actions.status);
+export async function actionOutcomes(db: Db, runId: string | string[]): Promise<Record<string, number>> {
+  const rows = await db.select({ status: actions.status, n: count() }).from(actions).where(ofRuns(runId)).groupBy(actions.status);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
 /** The stored reason of one failed action, to say why in the output. */
-export async function firstFailure(db: Db, runId: string): Promise<string | null> {
-  const [row] = await db.select({ reason: actions.reason }).from(actions).where(and(eq(actions.runId, runId), eq(actions.status, "failed"))).limit(1);
+export async function firstFailure(db: Db, runId: string | string[]): Promise<string | null> {
+  const [row] = await db.select({ reason: actions.reason }).from(actions).where(and(ofRuns(runId), eq(actions.status, "failed"))).limit(1);
   return row?.reason ?? null;
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../src/db/client.js";
 import { actions, actionSteps } from "../src/runs/runs.sql.js";
 import { DockerRuntime } from "../src/execution/docker/docker-runtime.js";
@@ -14,7 +14,7 @@ import { docker, inParallel } from "./docker-cli.js";
 import { ratioOf, type BenchmarkResult } from "./figures.js";
 import { guardAgainstGitHub } from "./github-guard.js";
 import { createBenchDatabase } from "./postgres-server.js";
-import { childrenRunning, cpuBetween, processCpu, readProcesses, type ProcessCpu } from "./process-cpu.js";
+import { childrenRunning, cpuBetween, processCpu, processesNamed, readProcesses, type ProcessCpu } from "./process-cpu.js";
 import { elapsedMs, median } from "./stats.js";
 
 // Dispatch overhead: what the app adds around a one-step action (claim, checkout, container, step,
@@ -24,6 +24,7 @@ import { elapsedMs, median } from "./stats.js";
 // BENCH_DISPATCH_ACTIONS: fewer actions, to try the path quickly; the figure is for 100.
 const ACTIONS = Number(process.env.BENCH_DISPATCH_ACTIONS ?? 100);
 const PARALLELISM = 4;
+const ENGINE_DAEMONS = ["dockerd", "containerd"];
 const TOKEN = "ghs_benchmarkInstallationToken000000000000";
 
 const source = `container:
@@ -48,52 +49,59 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
     context.progress(`warming up: ${PARALLELISM} × docker run --rm --network none ${TEST_IMAGE} true`);
     await inParallel(PARALLELISM, PARALLELISM, () => docker(["run", "--rm", "--network", "none", TEST_IMAGE, "true"]));
 
-    context.progress(`baseline: ${ACTIONS} × docker run --rm --network none ${TEST_IMAGE} true, ${PARALLELISM} at a time`);
-    const baselineCpu = await processCpu("self");
-    const baselineStart = process.hrtime.bigint();
-    await inParallel(ACTIONS, PARALLELISM, () => docker(["run", "--rm", "--network", "none", TEST_IMAGE, "true"]));
-    const baselineMs = elapsedMs(baselineStart);
-    const dockerCliMs = msPerAction(baselineCpu, await processCpu("self"), (cpu) => cpu.childrenMs);
+    // Baseline and app take turns, so a change in the machine's load meets both alike.
+    const engine = await processesNamed(ENGINE_DAEMONS);
+    let baselineMs = 0;
+    let appMs = 0;
+    let baselineCpu = NO_CPU;
+    let appCpu = NO_CPU;
+    const runIds: string[] = [];
+    for (const [round, count] of roundSizes().entries()) {
+      context.progress(`round ${round + 1} of ${ROUNDS}, baseline: ${count} × docker run --rm --network none ${TEST_IMAGE} true, ${PARALLELISM} at a time`);
+      const beforeBaseline = await cpuNow(database.db, engine);
+      const baselineStart = process.hrtime.bigint();
+      await inParallel(count, PARALLELISM, () => docker(["run", "--rm", "--network", "none", TEST_IMAGE, "true"]));
+      baselineMs += elapsedMs(baselineStart);
+      baselineCpu = addCpu(baselineCpu, cpuSpent(beforeBaseline, await cpuNow(database.db, engine)));
 
-    context.progress(`app: a run of ${ACTIONS} one-step actions, ${PARALLELISM} workers`);
-    const targets = Array.from({ length: ACTIONS }, () => ({ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }));
-    const appCpu = await processCpu("self");
-    const postgresCpu = await readProcesses(await connectionPids(database.db));
-    const appStart = Date.now();
-    const runId = await createBenchRun(database.db, { source, repository, repositoryId: 1, headSha, targets });
-    const execution = startExecution({
-      db: database.db,
-      runtime: new DockerRuntime(),
-      tokens: { tokenFor: async () => TOKEN },
-      checks,
-      workspaceRoot,
-      repositoryCacheDir,
-      concurrency: PARALLELISM,
-    });
-    let appMs: number;
-    let cpu: string;
-    try {
-      appMs = (await waitForRuns(database.db, [runId])).getTime() - appStart;
-      await waitForChecksSent(database.db);
-      cpu = await appCpuPerAction(database.db, appCpu, postgresCpu);
-    } finally {
-      await execution.stop();
+      context.progress(`round ${round + 1} of ${ROUNDS}, app: a run of ${count} one-step actions, ${PARALLELISM} workers`);
+      const targets = Array.from({ length: count }, () => ({ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }));
+      const beforeApp = await cpuNow(database.db, engine);
+      const appStart = Date.now();
+      const runId = await createBenchRun(database.db, { source, repository, repositoryId: 1, headSha, targets });
+      runIds.push(runId);
+      const execution = startExecution({
+        db: database.db,
+        runtime: new DockerRuntime(),
+        tokens: { tokenFor: async () => TOKEN },
+        checks,
+        workspaceRoot,
+        repositoryCacheDir,
+        concurrency: PARALLELISM,
+      });
+      try {
+        appMs += (await waitForRuns(database.db, [runId])).getTime() - appStart;
+        await waitForChecksSent(database.db);
+        appCpu = addCpu(appCpu, cpuSpent(beforeApp, await cpuNow(database.db, engine)));
+      } finally {
+        await execution.stop();
+      }
     }
-    const outcomes = await actionOutcomes(database.db, runId);
-    const failure = await firstFailure(database.db, runId);
-    const retried = await retriedActions(database.db, runId);
+    const outcomes = await actionOutcomes(database.db, runIds);
+    const failure = await firstFailure(database.db, runIds);
+    const retried = await retriedActions(database.db, runIds);
     const clones = git.requests.filter((r) => r.path.endsWith("/git-upload-pack")).length;
-    const phases = await phaseMedians(database.db, runId);
+    const phases = await phaseMedians(database.db, runIds);
 
     const perAction = { value: appMs / ACTIONS, baseline: baselineMs / ACTIONS };
     return {
       benchmark: "dispatch overhead",
       baseline: `docker run --rm --network none ${TEST_IMAGE} true`,
       notes: [
-        `${ACTIONS} actions of one step (\`true\` in ${TEST_IMAGE}) on one repository in one run on PostgreSQL, ${PARALLELISM} at a time: claim; checkout through the repository cache (the first action fetches the commit from a local git smart-HTTP server, the others clone it from the cache on the host: ${clones} upload-pack requests in all), while the container starts; the step as the container's main process; the workspace compared with the cached commit while the container is removed; completion; check updates to a counting Checks API (${checks.creates + checks.updates} calls).`,
-        `Wall time from recording the run to its last action finished, divided by ${ACTIONS}; the baseline is ${ACTIONS} × \`docker run --rm --network none ${TEST_IMAGE} true\` through the docker CLI, ${PARALLELISM} at a time, measured first.`,
+        `${ACTIONS} actions of one step (\`true\` in ${TEST_IMAGE}) on one repository in ${ROUNDS} runs on PostgreSQL, ${PARALLELISM} at a time: claim; checkout through the repository cache (the first action fetches the commit from a local git smart-HTTP server, the others clone it from the cache on the host: ${clones} upload-pack requests in all), while the container starts; the step as the container's main process; the workspace compared with the cached commit while the container is removed; completion; check updates to a counting Checks API (${checks.creates + checks.updates} calls).`,
+        `Wall time from recording each run to its last action finished, summed and divided by ${ACTIONS}; the baseline is ${ACTIONS} × \`docker run --rm --network none ${TEST_IMAGE} true\` through the docker CLI, ${PARALLELISM} at a time. ${ROUNDS} rounds, each a baseline then a run of the app, over ${roundSizes().join(" and ")} actions.`,
         `Where an action's time goes, median over the actions from their stored timestamps: claim to step start (checkout, container start) ${phases.beforeStep} ms; the step (in the container) ${phases.step} ms; step end to completion (change detection, container removal, completion) ${phases.afterStep} ms.`,
-        `CPU time per action, from /proc: ${cpu}; the baseline's docker CLI ${dockerCliMs} ms. The container engine's (dockerd, containerd, runc) serves both and is not in these figures.`,
+        `CPU time per action, from /proc: ${describeCpu(appCpu, baselineCpu)}.`,
         `Actions by outcome: ${JSON.stringify(outcomes)}${failure ? `; first failure: ${failure}` : ""}. Actions whose claim was lost and recovered after its ${LEASE_MS / 1000} s lease: ${retried}. Requests refused on their way to GitHub: ${guard.refused.length}.`,
       ],
       figures: [
@@ -112,25 +120,73 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
   }
 }
 
-/** Milliseconds per action between two readings; "–" when /proc cannot be read. */
-function msPerAction(before: ProcessCpu | null, after: ProcessCpu | null, pick: (cpu: ProcessCpu) => number): string {
-  return before && after ? ((pick(after) - pick(before)) / ACTIONS).toFixed(0) : "–";
+const ROUNDS = 2;
+
+/** How many actions each round takes: ACTIONS split as evenly as it goes. */
+function roundSizes(): number[] {
+  return Array.from({ length: ROUNDS }, (_, i) => Math.floor(ACTIONS / ROUNDS) + (i < ACTIONS % ROUNDS ? 1 : 0)).filter((n) => n > 0);
 }
 
-/** The app's own CPU, the commands it started, and PostgreSQL's for the benchmark's database, per action. */
-async function appCpuPerAction(db: Db, appBefore: ProcessCpu | null, postgresBefore: Map<number, ProcessCpu>): Promise<string> {
-  const app = await processCpu("self");
-  const launchers = await readProcesses(await childrenRunning(process.pid, "launcher-process"));
-  const postgres = await readProcesses([...new Set([...postgresBefore.keys(), ...(await connectionPids(db))])]);
-  const launched = cpuBetween(new Map(), launchers, (c) => c.childrenMs) / ACTIONS;
-  const launcher = cpuBetween(new Map(), launchers, (c) => c.ownMs) / ACTIONS;
+/** CPU milliseconds by who spent them. */
+interface CpuParts {
+  /** This process: the app, the benchmark's own bookkeeping, the local git server. */
+  app: number;
+  /** Children of this process that ended: the docker CLI, the local git server's git. */
+  ended: number;
+  /** The app's process launcher itself, and the commands it started (git, chmod). */
+  launcher: number;
+  launched: number;
+  /** PostgreSQL's connections to the benchmark's database. */
+  postgres: number;
+  /** The container engine's daemons (dockerd, containerd). */
+  engine: number;
+}
+
+const NO_CPU: CpuParts = { app: 0, ended: 0, launcher: 0, launched: 0, postgres: 0, engine: 0 };
+
+interface CpuReading {
+  self: ProcessCpu | null;
+  launchers: Map<number, ProcessCpu>;
+  postgres: Map<number, ProcessCpu>;
+  engine: Map<number, ProcessCpu>;
+}
+
+async function cpuNow(db: Db, engine: number[]): Promise<CpuReading> {
+  return {
+    self: await processCpu("self"),
+    launchers: await readProcesses(await childrenRunning(process.pid, "launcher-process")),
+    postgres: await readProcesses(await connectionPids(db)),
+    engine: await readProcesses(engine),
+  };
+}
+
+function cpuSpent(before: CpuReading, after: CpuReading): CpuParts {
+  const own = (c: ProcessCpu) => c.ownMs;
+  const children = (c: ProcessCpu) => c.childrenMs;
+  const ofSelf = (pick: (c: ProcessCpu) => number) => (before.self && after.self ? pick(after.self) - pick(before.self) : 0);
+  return {
+    app: ofSelf(own),
+    ended: ofSelf(children),
+    launcher: cpuBetween(before.launchers, after.launchers, own),
+    launched: cpuBetween(before.launchers, after.launchers, children),
+    postgres: cpuBetween(before.postgres, after.postgres, own),
+    engine: cpuBetween(before.engine, after.engine, own),
+  };
+}
+
+function addCpu(a: CpuParts, b: CpuParts): CpuParts {
+  return Object.fromEntries(Object.entries(a).map(([key, value]) => [key, value + b[key as keyof CpuParts]])) as unknown as CpuParts;
+}
+
+function describeCpu(app: CpuParts, baseline: CpuParts): string {
+  const ms = (value: number) => `${(value / ACTIONS).toFixed(0)} ms`;
+  const appTotal = app.app + app.ended + app.launcher + app.launched + app.postgres + app.engine;
+  const baselineTotal = baseline.ended + baseline.engine;
   return [
-    `the app's process ${msPerAction(appBefore, app, (c) => c.ownMs)} ms (with the benchmark's own bookkeeping and the local git server)`,
-    `the commands it started (git, chmod) ${launched.toFixed(0)} ms`,
-    `its process launcher ${launcher.toFixed(0)} ms`,
-    `the local git server's git processes ${msPerAction(appBefore, app, (c) => c.childrenMs)} ms`,
-    `PostgreSQL's connections ${(cpuBetween(postgresBefore, postgres, (c) => c.ownMs) / ACTIONS).toFixed(0)} ms`,
-  ].join(", ");
+    `the app ${ms(appTotal)}: its process ${ms(app.app)} (with the benchmark's own bookkeeping), the commands it started (git, chmod) ${ms(app.launched)}, its process launcher ${ms(app.launcher)}, PostgreSQL's connections ${ms(app.postgres)}, the local git server ${ms(app.ended)}, the engine's daemons (dockerd, containerd) ${ms(app.engine)}`,
+    `the baseline ${ms(baselineTotal)}: the docker CLI ${ms(baseline.ended)}, the engine's daemons ${ms(baseline.engine)}`,
+    "each container's shim and runc, alike for both, are not counted",
+  ].join("; ");
 }
 
 /** The server processes of the database's connections (PostgreSQL runs on this machine). */
@@ -140,12 +196,12 @@ async function connectionPids(db: Db): Promise<number[]> {
 }
 
 /** Median milliseconds of each part of an action, from the timestamps the app stores. */
-async function phaseMedians(db: Db, runId: string): Promise<{ beforeStep: number; step: number; afterStep: number }> {
+async function phaseMedians(db: Db, runIds: string[]): Promise<{ beforeStep: number; step: number; afterStep: number }> {
   const rows = await db
     .select({ claimed: actions.startedAt, finished: actions.finishedAt, stepStarted: actionSteps.startedAt, stepFinished: actionSteps.finishedAt })
     .from(actions)
     .innerJoin(actionSteps, eq(actionSteps.actionId, actions.id))
-    .where(eq(actions.runId, runId));
+    .where(inArray(actions.runId, runIds));
   const ms = (from: Date | null, to: Date | null) => (from && to ? to.getTime() - from.getTime() : Number.NaN);
   const of = (pick: (row: (typeof rows)[number]) => number) => Math.round(median(rows.map(pick).filter((n) => !Number.isNaN(n))));
   return {

@@ -51,3 +51,12 @@ export async function readProcesses(pids: number[]): Promise<Map<number, Process
   const readings = await Promise.all(pids.map(async (pid) => [pid, await processCpu(pid)] as const));
   return new Map(readings.filter((entry): entry is readonly [number, ProcessCpu] => entry[1] !== null));
 }
+
+/** The processes whose command name is one of `names` (as /proc/<pid>/comm shows it). */
+export async function processesNamed(names: string[]): Promise<number[]> {
+  const pids = (await readdir("/proc").catch(() => [] as string[])).filter((entry) => /^\d+$/.test(entry));
+  const named = await Promise.all(
+    pids.map(async (pid) => (names.includes((await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim()) ? Number(pid) : null)),
+  );
+  return named.filter((pid): pid is number => pid !== null);
+}
