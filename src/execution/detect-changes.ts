@@ -1,7 +1,8 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hintFor } from "./workspace.js";
-import { createGitDir, PublishError, type HostGit } from "./host-git.js";
+import { createGitDir } from "./git-dir.js";
+import { PublishError, type HostGit } from "./host-git.js";
 
 export type DetectedChanges =
   | { changed: false }

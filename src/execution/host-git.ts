@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { cleanProcessEnvironment, gitAuthEnvironment, maskToken, nonEmptyLines, runGit, type GitResult } from "./workspace.js";
 
 // Git on the host over a workspace the container could write. The workspace's own `.git` is the
@@ -60,12 +58,3 @@ export function hostGit(options: {
   };
 }
 
-/**
- * Makes `gitDir` an empty git directory, as `git init --bare --template=` would, without starting
- * a git process: git needs no more than HEAD, objects/ and refs/ (gitrepository-layout(5)).
- */
-export async function createGitDir(gitDir: string): Promise<void> {
-  await mkdir(join(gitDir, "objects", "info"), { recursive: true });
-  await mkdir(join(gitDir, "refs"), { recursive: true });
-  await writeFile(join(gitDir, "HEAD"), "ref: refs/heads/main\n");
-}

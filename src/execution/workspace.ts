@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
 import { copyFile, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { createGitDir } from "./git-dir.js";
 import { runProcess } from "./process-launcher/run-process.js";
 
 // The target is cloned on the host (DESIGN.md §5.2). The installation token reaches git only
@@ -101,10 +102,11 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
     return result;
   };
 
+  // As `git init` and `git remote add origin` would leave it, without the two processes.
+  await createGitDir(join(dir, ".git"), { origin: cloneUrl }).catch((error: Error) =>
+    fail(`its git directory could not be made (${error.message})`, "Check the workspace root's permissions and free space."),
+  );
   for (const args of [
-    // No template: sample hooks and the like are files to write and remove for every action.
-    ["init", "--quiet", "--template="],
-    ["remote", "add", "origin", cloneUrl],
     // `--end-of-options` keeps a ref from being read as an option.
     cached
       ? ["fetch", "--quiet", "--no-tags", "--depth", "1", cached.gitDir, "--end-of-options", cached.sha]

@@ -224,37 +224,52 @@ describe.each(databases)("check runs kept in step with the database ($kind, GitH
     const check = { runId, actionId: actionIds[0]! };
     const queuedRows = async () =>
       (await database.db.select().from(checkOutbox).where(and(eq(checkOutbox.actionId, check.actionId), eq(checkOutbox.phase, "queued")))).length;
+    // The change's insert, and nothing else, waiting on a lock.
     const waitingOnALock = async () =>
-      Number(((await database.db.execute(sql`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`)) as unknown as { rows: Array<{ n: string }> }).rows[0]!.n);
+      Number(
+        ((await database.db.execute(
+          sql`select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database() and query like ${`%insert into "check_outbox"%`}`,
+        )) as unknown as { rows: Array<{ n: string }> }).rows[0]!.n,
+      );
     /** A reporter's claim of the waiting row, held open until `end` is called; `commit: false` rolls it back. */
     const claimHeldOpen = (commit: boolean) => {
       let end!: () => void;
+      let locked!: () => void;
       const ended = new Promise<void>((resolve) => (end = resolve));
+      const holding = new Promise<void>((resolve) => (locked = resolve));
       const done = database.db
         .transaction(async (tx) => {
           await tx.execute(sql`select id from ${checkOutbox} where ${checkOutbox.actionId} = ${check.actionId} for update`);
           await tx.update(checkOutbox).set({ attempts: sql`${checkOutbox.attempts} + 1` }).where(eq(checkOutbox.actionId, check.actionId));
+          locked();
           await ended;
           if (!commit) tx.rollback();
         })
-        .catch(() => {});
-      return { end, done };
+        .catch(() => {})
+        .finally(locked);
+      return { end, done, holding };
+    };
+
+    /** A change made while the claim holds its lock; the claim ends once the change waits on it. */
+    const changeDuring = async (claim: ReturnType<typeof claimHeldOpen>) => {
+      try {
+        await claim.holding;
+        const change = database.db.transaction((tx) => enqueueUnlessWaiting(tx, check, "queued"));
+        await waitFor("the change to wait on the claim's lock", async () => (await waitingOnALock()) === 1);
+        claim.end();
+        await change;
+      } finally {
+        claim.end();
+        await claim.done;
+      }
     };
 
     // The claim is rolled back: the row still waits and covers the change.
-    const abandoned = claimHeldOpen(false);
-    const beside = database.db.transaction((tx) => enqueueUnlessWaiting(tx, check, "queued"));
-    await waitFor("the change to wait on the claim's lock", async () => (await waitingOnALock()) === 1);
-    abandoned.end();
-    await Promise.all([beside, abandoned.done]);
+    await changeDuring(claimHeldOpen(false));
     expect(await queuedRows()).toBe(1);
 
     // The claim commits: its send may have read the state before the change, so the change gets a row.
-    const claimed = claimHeldOpen(true);
-    const meanwhile = database.db.transaction((tx) => enqueueUnlessWaiting(tx, check, "queued"));
-    await waitFor("the change to wait on the claim's lock", async () => (await waitingOnALock()) === 1);
-    claimed.end();
-    await Promise.all([meanwhile, claimed.done]);
+    await changeDuring(claimHeldOpen(true));
     expect(await queuedRows()).toBe(2);
     await database.db.delete(runs).where(eq(runs.id, runId));
   });
