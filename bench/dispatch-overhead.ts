@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../src/db/client.js";
 import { actions, actionSteps } from "../src/runs/runs.sql.js";
 import { DockerRuntime } from "../src/execution/docker/docker-runtime.js";
@@ -13,7 +13,7 @@ import { countingChecks } from "./counting-checks.js";
 import { docker, inParallel } from "./docker-cli.js";
 import { ratioOf, type BenchmarkResult } from "./figures.js";
 import { guardAgainstGitHub } from "./github-guard.js";
-import { createBenchDatabase } from "./postgres-server.js";
+import { createBenchDatabase, postgresConnectionPids } from "./postgres-server.js";
 import { childrenRunning, cpuBetween, processCpu, processesNamed, readProcesses, type ProcessCpu } from "./process-cpu.js";
 import { elapsedMs, median } from "./stats.js";
 
@@ -155,7 +155,7 @@ async function cpuNow(db: Db, engine: number[]): Promise<CpuReading> {
   return {
     self: await processCpu("self"),
     launchers: await readProcesses(await childrenRunning(process.pid, "launcher-process")),
-    postgres: await readProcesses(await connectionPids(db)),
+    postgres: await readProcesses(await postgresConnectionPids(db)),
     engine: await readProcesses(engine),
   };
 }
@@ -187,12 +187,6 @@ function describeCpu(app: CpuParts, baseline: CpuParts): string {
     `the baseline ${ms(baselineTotal)}: the docker CLI ${ms(baseline.ended)}, the engine's daemons ${ms(baseline.engine)}`,
     "each container's shim and runc, alike for both, are not counted",
   ].join("; ");
-}
-
-/** The server processes of the database's connections (PostgreSQL runs on this machine). */
-async function connectionPids(db: Db): Promise<number[]> {
-  const result = (await db.execute(sql`select pid from pg_stat_activity where datname = current_database()`)) as unknown as { rows: Array<{ pid: number }> };
-  return result.rows.map((row) => Number(row.pid));
 }
 
 /** Median milliseconds of each part of an action, from the timestamps the app stores. */

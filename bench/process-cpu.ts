@@ -13,9 +13,9 @@ export interface ProcessCpu {
   childrenMs: number;
 }
 
-/** Null when the process is gone or this is not Linux. */
-export async function processCpu(pid: number | "self"): Promise<ProcessCpu | null> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+/** Null when the process is gone or this is not Linux. `thread`: one thread of it (its main thread has the process's id). */
+export async function processCpu(pid: number | "self", thread?: number): Promise<ProcessCpu | null> {
+  const stat = await readFile(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8").catch(() => null);
   if (stat === null) return null;
   // The command name, in parentheses, may hold spaces: fields are counted after its end.
   // From field 3 (state) on, utime, stime, cutime and cstime are fields 14 to 17.
