@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, min, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, min, sql, type SQL } from "drizzle-orm";
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.js";
 import { actions, runs } from "../runs/runs.sql.js";
@@ -79,62 +79,78 @@ export async function dueChecks(db: Db, limit: number): Promise<DueChecks> {
  * them over if this one dies mid-send) and their attempt is counted before the request is made.
  */
 export async function claimCheck(db: Db, key: CheckKey, options: { intervalMs: number; holdMs: number }): Promise<Claim> {
-  return db.transaction(async (tx) => {
-    // One statement: the waiting rows, locked (a second reporter waits here, then finds the rows
-    // held, not due, and leaves them), with what decides the send beside them. The subqueries lock
-    // nothing and read the statement's snapshot: a send another reporter records while this one
-    // waits for the lock is not seen. At worst one progress update goes sooner or later than the
-    // interval asks; no change is lost, and rows another reporter holds are still left to it.
-    const sent = alias(checkOutbox, "sent");
-    const lastSent = (column: typeof sent.phase | typeof sent.sentAt) =>
-      sql`(${tx.select({ value: column }).from(sent).where(and(rowsOf(sent, key), isNotNull(sent.sentAt))).orderBy(desc(sent.id)).limit(1)})`;
-    const rows = await tx
-      .select({
-        id: checkOutbox.id,
-        phase: checkOutbox.phase,
-        attempts: checkOutbox.attempts,
-        due: sql<boolean>`${checkOutbox.notBefore} <= now()`,
-        dueInMs: sql<string>`(extract(epoch from (${checkOutbox.notBefore} - now())) * 1000)::float8`,
-        nowMs: sql<string>`(extract(epoch from now()) * 1000)::float8`,
-        lastSentPhase: lastSent(sent.phase).mapWith(checkOutbox.phase),
-        lastSentAt: lastSent(sent.sentAt).mapWith(checkOutbox.sentAt),
-        checkExists: sql<boolean>`exists (${checkRunOf(tx, key)})`,
-      })
-      .from(checkOutbox)
-      .where(and(rowsOf(checkOutbox, key), unsent))
-      .orderBy(asc(checkOutbox.id))
-      .for("update");
-    if (!rows.some((row) => row.due)) {
-      const dueInMs = rows.length > 0 ? Math.max(0, Math.min(...rows.map((row) => Number(row.dueInMs)))) : null;
-      return { kind: "none", dueInMs } as const;
-    }
-    const ids = rows.map((row) => row.id);
-    const { lastSentPhase, lastSentAt, checkExists, nowMs } = rows[0]!;
-    const claimedAt = new Date(Number(nowMs));
-    const decision = decideSend({
-      phases: rows.map((row) => row.phase),
-      checkExists,
-      lastSent: lastSentAt && lastSentPhase ? { phase: lastSentPhase, at: lastSentAt } : null,
-      now: claimedAt,
-      intervalMs: options.intervalMs,
-    });
-    if (!decision.send) {
-      await tx.update(checkOutbox).set({ notBefore: decision.until }).where(inArray(checkOutbox.id, ids));
-      return { kind: "deferred", until: decision.until, dueInMs: Math.max(0, decision.until.getTime() - claimedAt.getTime()) } as const;
-    }
-    await tx
-      .update(checkOutbox)
-      .set({ attempts: sql`${checkOutbox.attempts} + 1`, notBefore: sql`now() + ${`${options.holdMs} milliseconds`}::interval` })
-      .where(inArray(checkOutbox.id, ids));
-    const attempts = Math.max(...rows.map((row) => row.attempts)) + 1;
-    return { kind: "claimed", rowIds: ids, attempts, begunBefore: attempts > 1, claimedAt } as const;
+  // One statement, no transaction: the waiting rows are locked (a second reporter waits here, then
+  // finds them held, not due, and leaves them) and, when one is due, held for the send at once;
+  // what decides the send comes back beside them, from before the hold. The subqueries lock
+  // nothing and read the statement's snapshot: a send another reporter records while this one
+  // waits for the lock is not seen. At worst one progress update goes sooner or later than the
+  // interval asks; no change is lost, and rows another reporter holds are still left to it.
+  const sent = alias(checkOutbox, "sent");
+  const lastSent = sql`(select ${sent.phase} as phase, ${sent.sentAt} as at from ${checkOutbox} as ${sql.identifier("sent")} where ${and(rowsOf(sent, key), isNotNull(sent.sentAt))} order by ${sent.id} desc limit 1)`;
+  const hold = sql`now() + ${`${options.holdMs} milliseconds`}::interval`;
+  const result = (await db.execute(sql`
+    with waiting as (
+      select ${checkOutbox.id} as id, ${checkOutbox.phase} as phase, ${checkOutbox.attempts} as attempts, ${checkOutbox.notBefore} as not_before
+      from ${checkOutbox}
+      where ${and(rowsOf(checkOutbox, key), unsent)}
+      order by ${checkOutbox.id}
+      for update
+    ), held as (
+      update ${checkOutbox} set attempts = ${checkOutbox.attempts} + 1, not_before = ${hold}
+      where ${checkOutbox.id} in (select id from waiting) and exists (select 1 from waiting where not_before <= now())
+      returning ${checkOutbox.id}
+    )
+    select waiting.id::float8 as id, waiting.phase::text as phase, waiting.attempts, waiting.not_before <= now() as due,
+      (extract(epoch from (waiting.not_before - now())) * 1000)::float8 as due_in_ms,
+      (extract(epoch from now()) * 1000)::float8 as now_ms,
+      last_sent.phase::text as last_sent_phase, (extract(epoch from last_sent.at) * 1000)::float8 as last_sent_ms,
+      exists (${checkRunOf(db, key)}) as check_exists
+    from waiting left join lateral ${lastSent} last_sent on true
+    order by waiting.id`)) as unknown as { rows: ClaimRow[] };
+  const rows = result.rows.map((row) => ({ ...row, id: Number(row.id), attempts: Number(row.attempts) }));
+  if (!rows.some((row) => row.due)) {
+    const dueInMs = rows.length > 0 ? Math.max(0, Math.min(...rows.map((row) => Number(row.due_in_ms)))) : null;
+    return { kind: "none", dueInMs };
+  }
+  const ids = rows.map((row) => row.id);
+  const { last_sent_phase: lastSentPhase, last_sent_ms: lastSentMs, check_exists: checkExists, now_ms: nowMs } = rows[0]!;
+  const claimedAt = new Date(Number(nowMs));
+  const decision = decideSend({
+    phases: rows.map((row) => row.phase),
+    checkExists,
+    lastSent: lastSentMs !== null && lastSentPhase !== null ? { phase: lastSentPhase, at: new Date(Number(lastSentMs)) } : null,
+    now: claimedAt,
+    intervalMs: options.intervalMs,
   });
+  if (!decision.send) {
+    // Held for nothing: given back, due when the interval has passed.
+    await db
+      .update(checkOutbox)
+      .set({ attempts: sql`${checkOutbox.attempts} - 1`, notBefore: decision.until })
+      .where(inArray(checkOutbox.id, ids));
+    return { kind: "deferred", until: decision.until, dueInMs: Math.max(0, decision.until.getTime() - claimedAt.getTime()) };
+  }
+  const attempts = Math.max(...rows.map((row) => row.attempts)) + 1;
+  return { kind: "claimed", rowIds: ids, attempts, begunBefore: attempts > 1, claimedAt };
+}
+
+/** A waiting row as the claim reads it; numbers that may come back as text are converted. */
+interface ClaimRow {
+  id: number | string;
+  phase: CheckPhase;
+  attempts: number | string;
+  due: boolean;
+  due_in_ms: number | string;
+  now_ms: number | string;
+  last_sent_phase: CheckPhase | null;
+  last_sent_ms: number | string | null;
+  check_exists: boolean;
 }
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** The check's stored check run id, as a subquery that finds a row only when there is one. */
-function checkRunOf(tx: Tx, key: CheckKey) {
+function checkRunOf(tx: Db | Tx, key: CheckKey) {
   if (key.actionId !== null) {
     return tx.select({ id: actions.checkRunId }).from(actions).where(and(eq(actions.id, key.actionId), isNotNull(actions.checkRunId)));
   }

@@ -77,13 +77,14 @@ export function startReporter(options: ReporterOptions): Reporter {
   const maxBackoffMs = options.maxBackoffMs ?? 15 * 60_000;
   const baseBackoffMs = Math.min(options.baseBackoffMs ?? 1_000, maxBackoffMs);
   const holdMs = options.holdMs ?? 120_000;
+  const progressIntervalMs = options.progressIntervalMs ?? 3_000;
   const maxRefusedAttempts = options.maxRefusedAttempts ?? 3;
   const now = options.now ?? Date.now;
 
   const sendCheck = async (key: CheckKey): Promise<Outcome> => {
     const summary = key.actionId === null;
     const claim = await claimCheck(db, key, {
-      intervalMs: summary ? (options.summaryIntervalMs ?? 5_000) : (options.progressIntervalMs ?? 3_000),
+      intervalMs: summary ? (options.summaryIntervalMs ?? 5_000) : progressIntervalMs,
       holdMs,
     });
     if (claim.kind !== "claimed") return claim;
@@ -164,7 +165,7 @@ export function startReporter(options: ReporterOptions): Reporter {
       let waitMs = pollMs;
       const mark = work.mark();
       try {
-        await enqueueLogProgress(db);
+        await enqueueLogProgress(db, progressIntervalMs);
         // One pass per wake-up, not passes until one finds nothing (that last one was always
         // empty), and its look also says when the rest is due. Nothing is missed by stopping:
         //  - what waited when the pass looked is taken by it (each send says when its rows are
