@@ -1,4 +1,4 @@
-import { rm, writeFile } from "node:fs/promises";
+import { copyFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hintFor } from "./workspace.js";
 import { createGitDir } from "./git-dir.js";
@@ -17,7 +17,14 @@ export type DetectedChanges =
  */
 export async function detectChanges(
   git: HostGit,
-  options: { cloneUrl: string; baseSha: string; /** A local repository holding `baseSha` (the repository cache), read instead of `cloneUrl`. */ baseSource?: string },
+  options: {
+    cloneUrl: string;
+    baseSha: string;
+    /** A local repository holding `baseSha` (the repository cache), read instead of `cloneUrl`. */
+    baseSource?: string;
+    /** The checkout's index from before the steps: with it, an unchanged workspace is told in one git command. */
+    baseIndex?: string;
+  },
 ): Promise<DetectedChanges> {
   const { baseSha } = options;
   const must = async (args: string[], what: string, hint: string) => {
@@ -30,6 +37,14 @@ export async function detectChanges(
   await createGitDir(git.gitDir).catch((err: Error) => {
     throw new PublishError(`Could not compare the workspace with ${baseSha}: the host's git directory could not be made: ${err.message}. ${local}`);
   });
+  // The index git wrote at checkout holds the base commit's files: nothing modified, deleted or
+  // added (what .gitignore excludes aside) means no change, and no object is needed to tell. A
+  // file whose status differs from the index's is hashed and compared; any write changes a
+  // file's ctime, which no step can set back.
+  if (options.baseIndex !== undefined && (await copyFile(options.baseIndex, join(git.gitDir, "index")).then(() => true, () => false))) {
+    const listed = await must(["ls-files", "-z", "--modified", "--deleted", "--others", "--exclude-standard"], "git ls-files", local);
+    if (listed.length === 0) return { changed: false };
+  }
   // From the cache, the base commit's objects are borrowed rather than copied: the host's git
   // directory is short-lived and never mounted, and nothing is ever removed from the cache.
   const borrowed = options.baseSource !== undefined && (await borrowObjects(git.gitDir, options.baseSource, baseSha));

@@ -28,7 +28,7 @@ export async function publishActionChanges(
   deps: { db: Db; tokens: InstallationTokens; publishing: PublishingDeps },
   action: ClaimedAction,
   claim: ActionClaim,
-  workspace: { dir: string; headSha: string; /** The repository cache holding `headSha`, when the clone came from it. */ cachedGitDir?: string },
+  workspace: { dir: string; headSha: string; baseIndex?: string; /** The repository cache holding `headSha`, when the clone came from it. */ cachedGitDir?: string },
   log: (line: string) => void,
 ): Promise<ActionEnd> {
   const { run } = action;
@@ -52,6 +52,7 @@ export async function publishActionChanges(
     workspaceDir: workspace.dir,
     baseSha: workspace.headSha,
     baseSource: workspace.cachedGitDir,
+    baseIndex: workspace.baseIndex,
     token,
     author: commitAuthor(deps.publishing.appSlug, action.cloneUrl),
     branch: pullRequestBranch(pr.branch, action.project),

@@ -17,6 +17,8 @@ export interface PublishChangesOptions {
   baseSha: string;
   /** A local repository holding `baseSha` (the repository cache); without it, `baseSha` is fetched from `cloneUrl` again. */
   baseSource?: string;
+  /** The checkout's index as it was before the steps (Workspace.baseIndex). */
+  baseIndex?: string;
   token: string;
   author: GitIdentity;
   branch: string;
@@ -63,7 +65,7 @@ async function publish(options: PublishChangesOptions, gitDir: string): Promise<
   const git = hostGit({ gitDir, workTree: options.workspaceDir, token: options.token, author: options.author, log });
 
   log(`Comparing the workspace with ${baseSha}`);
-  const changes = await detectChanges(git, { cloneUrl, baseSha, baseSource: options.baseSource });
+  const changes = await detectChanges(git, { cloneUrl, baseSha, baseSource: options.baseSource, baseIndex: options.baseIndex });
   if (!changes.changed) {
     log("No changes: no pull request");
     return { outcome: "no-changes" };

@@ -27,6 +27,11 @@ export interface CloneWorkspaceOptions {
 export interface Workspace {
   dir: string;
   headSha: string;
+  /**
+   * The checkout's git index as git left it, copied outside the workspace before any step could
+   * change it: the change detection compares the work tree with it first (./detect-changes.ts).
+   */
+  baseIndex?: string;
 }
 
 export class WorkspaceError extends Error {
@@ -129,14 +134,24 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
     }
   }
 
+  const baseIndex = await copyFile(join(dir, ".git", "index"), baseIndexOf(dir)).then(
+    () => baseIndexOf(dir),
+    // Without it the change detection only takes longer.
+    () => undefined,
+  );
   // From the cache, the commit is the one asked for by its SHA.
-  if (cached) return { dir, headSha: cached.sha };
+  if (cached) return { dir, headSha: cached.sha, baseIndex };
   const head = await git(["rev-parse", "HEAD"]);
   const headSha = head.stdout.trim();
   if (head.code !== 0 || !/^[0-9a-f]{40,64}$/.test(headSha)) {
     fail("the checked-out commit could not be read", "The workspace is damaged; retry the action.");
   }
-  return { dir, headSha };
+  return { dir, headSha, baseIndex };
+}
+
+/** Beside the workspace, never mounted into a container. */
+function baseIndexOf(dir: string): string {
+  return `${dir}.base-index`;
 }
 
 /** Puts a pack holding every object of `sha` into `gitDir`, which then has `sha` one commit deep. */
@@ -153,9 +168,9 @@ async function copyCommitPack(pack: string, sha: string, gitDir: string): Promis
   await writeFile(join(gitDir, "shallow"), `${sha}\n`);
 }
 
-/** Deletes a workspace. Harmless when it is already gone. */
+/** Deletes a workspace and the copy of its base index. Harmless when they are already gone. */
 export async function removeWorkspace(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
+  await Promise.all([rm(dir, { recursive: true, force: true }), rm(baseIndexOf(dir), { force: true })]);
 }
 
 /** Replaces the token and its Basic-auth forms by `***`. */

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -192,6 +192,29 @@ describe("the repository cache", () => {
 
     expect(changes).toMatchObject({ changed: true, files: ["M\tREADME.md"] });
     expect(uploadPacks(before)).toBe(0);
+  });
+
+  it("tells an unchanged workspace from the checkout's index alone, and sees a change that kept a file's size and time", async () => {
+    const cacheDir = await mkdtemp(join(scratch, "cache-"));
+    const repo = await server.createRepo("acme/compare-index", { "README.md": "hello\n", ".gitignore": "build/\n" });
+    const target = await checkOut(cacheDir, repo.cloneUrl, repo.headSha);
+    await mkdir(join(target.dir, "build"));
+    await writeFile(join(target.dir, "build", "output.bin"), "ignored\n");
+    const compare = async (baseSource?: string) => {
+      const gitDir = await mkdtemp(join(scratch, "host-git-"));
+      const git = hostGit({ gitDir, workTree: target.dir, token, author: { name: "a", email: "a@example.com" } });
+      return detectChanges(git, { cloneUrl: join(scratch, "no-such-repository"), baseSha: target.headSha, baseSource, baseIndex: target.baseIndex });
+    };
+
+    // Nowhere to read the base commit from: only the index can tell.
+    expect(await compare()).toEqual({ changed: false });
+
+    // Same size, time stamp set back: the index's own status data do not hide the change.
+    const readme = join(target.dir, "README.md");
+    const { mtime } = await stat(readme);
+    await writeFile(readme, "HELLO\n");
+    await utimes(readme, mtime, mtime);
+    expect(await compare(target.cachedGitDir)).toMatchObject({ changed: true, files: ["M\tREADME.md"] });
   });
 
   it("lets the change detection fetch the base commit again when the cache no longer holds it", async () => {

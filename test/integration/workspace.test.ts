@@ -41,7 +41,9 @@ describe("cloneWorkspace", () => {
 
     const workspace = await cloneWorkspace({ cloneUrl: repo.cloneUrl, ref: repo.headSha, token, dir });
 
-    expect(workspace).toEqual({ dir, headSha: repo.headSha });
+    expect(workspace).toEqual({ dir, headSha: repo.headSha, baseIndex: `${dir}.base-index` });
+    // The index as git wrote it, kept outside the workspace for the change detection.
+    expect(await readFile(workspace.baseIndex!)).toEqual(await readFile(join(dir, ".git", "index")));
     expect(await readFile(join(dir, "README.md"), "utf8")).toBe("# widgets\n");
     expect(await readFile(join(dir, "src/index.js"), "utf8")).toBe("console.log(1);\n");
   });
