@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { checkOutbox } from "./outbox.sql.js";
 
@@ -17,17 +17,25 @@ export type CheckPhase = "queued" | "in_progress" | "completed";
  * one is added. One statement, however it turns out.
  */
 export async function enqueueUnlessWaiting(tx: Tx, check: { runId: string; actionId: string | null }, phase: CheckPhase): Promise<void> {
+  await tx.execute(sql`
+    insert into ${checkOutbox} (run_id, action_id, phase)
+    select ${check.runId}::uuid, ${check.actionId}::uuid, ${phase}::check_phase
+    where ${noWaitingRow(check, phase)}`);
+}
+
+/**
+ * The condition of enqueueUnlessWaiting, for a statement that enqueues its own row: no row of
+ * `phase` for the check waits unsent with no send begun; the one found is locked.
+ */
+export function noWaitingRow(check: { actionId: string } | { runId: string; actionId: null }, phase: CheckPhase): SQL {
   const sameCheck =
     check.actionId === null
       ? sql`${checkOutbox.runId} = ${check.runId} and ${checkOutbox.actionId} is null`
       : sql`${checkOutbox.actionId} = ${check.actionId}`;
-  await tx.execute(sql`
-    insert into ${checkOutbox} (run_id, action_id, phase)
-    select ${check.runId}::uuid, ${check.actionId}::uuid, ${phase}::check_phase
-    where not exists (
+  return sql`not exists (
       select 1 from ${checkOutbox}
       where ${sameCheck} and ${checkOutbox.phase} = ${phase}
         and ${checkOutbox.sentAt} is null and ${checkOutbox.gaveUpAt} is null and ${checkOutbox.attempts} = 0
       limit 1
-      for update)`);
+      for update)`;
 }

@@ -1,10 +1,10 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { retryWhileUnreachable } from "../db/retry-while-unreachable.js";
 import { actions, actionSteps, runs } from "./runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import { enqueueRunSummary } from "../reporting/enqueue-run-summary.js";
-import { enqueueUnlessWaiting } from "../reporting/waiting-row.js";
+import { noWaitingRow } from "../reporting/waiting-row.js";
 import { deriveRunStatus, type FinishedActionStatus } from "./statuses.js";
 
 // Every status change is a conditional update: repeating one, or one that lost a race, changes
@@ -33,26 +33,33 @@ export function heldBy(claim: ActionClaim) {
   );
 }
 
-/** Locks the action for the rest of the transaction if the claim still holds it; its run, or null. */
-async function heldRun(tx: Tx, claim: ActionClaim): Promise<string | null> {
-  const [row] = await tx.select({ runId: actions.runId }).from(actions).where(heldBy(claim)).for("update");
-  return row?.runId ?? null;
+/**
+ * Moves step `index` of the claim's action from `from` with `set`, and notes the check's change in
+ * the outbox, unless a row waits to show it (../reporting/waiting-row.ts). One statement: the
+ * action is locked first, so a recovery or a cancel ending it meanwhile waits, or wins and this
+ * changes nothing. False when the claim no longer holds the action or the step was not `from`.
+ */
+async function moveStep(db: Db, claim: ActionClaim, index: number, from: "pending" | "running", set: SQL): Promise<boolean> {
+  const { actionId } = claim;
+  const result = (await db.execute(sql`
+    with held as (
+      select ${actions.runId} as run_id from ${actions} where ${heldBy(claim)} for update
+    ), moved as (
+      update ${actionSteps} set ${set}
+      where ${actionSteps.actionId} = ${actionId} and ${actionSteps.index} = ${index} and ${actionSteps.status} = ${from}
+        and exists (select 1 from held)
+      returning 1
+    ), noted as (
+      insert into ${checkOutbox} (run_id, action_id, phase)
+      select run_id, ${actionId}::uuid, 'in_progress' from held
+      where exists (select 1 from moved) and ${noWaitingRow({ actionId }, "in_progress")}
+    )
+    select count(*)::int as moved from moved`)) as unknown as { rows: Array<{ moved: number | string }> };
+  return Number(result.rows[0]?.moved ?? 0) > 0;
 }
 
 export async function startStep(db: Db, claim: ActionClaim, index: number): Promise<boolean> {
-  const { actionId } = claim;
-  return retryWhileUnreachable(() => db.transaction(async (tx) => {
-    const runId = await heldRun(tx, claim);
-    if (runId === null) return false;
-    const updated = await tx
-      .update(actionSteps)
-      .set({ status: "running", startedAt: sql`now()` })
-      .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.index, index), eq(actionSteps.status, "pending")))
-      .returning({ index: actionSteps.index });
-    if (updated.length === 0) return false;
-    await enqueueUnlessWaiting(tx, { runId, actionId }, "in_progress");
-    return true;
-  }));
+  return retryWhileUnreachable(() => moveStep(db, claim, index, "pending", sql`status = 'running', started_at = now()`));
 }
 
 export type StepEnd =
@@ -61,24 +68,10 @@ export type StepEnd =
   | { status: "stopped"; reason: string };
 
 export async function finishStep(db: Db, claim: ActionClaim, index: number, end: StepEnd): Promise<boolean> {
-  const { actionId } = claim;
-  return retryWhileUnreachable(() => db.transaction(async (tx) => {
-    const runId = await heldRun(tx, claim);
-    if (runId === null) return false;
-    const updated = await tx
-      .update(actionSteps)
-      .set({
-        status: end.status,
-        exitCode: "exitCode" in end ? end.exitCode : null,
-        reason: "reason" in end ? end.reason : null,
-        finishedAt: sql`now()`,
-      })
-      .where(and(eq(actionSteps.actionId, actionId), eq(actionSteps.index, index), eq(actionSteps.status, "running")))
-      .returning({ index: actionSteps.index });
-    if (updated.length === 0) return false;
-    await enqueueUnlessWaiting(tx, { runId, actionId }, "in_progress");
-    return true;
-  }));
+  const exitCode = "exitCode" in end ? end.exitCode : null;
+  const reason = "reason" in end ? end.reason : null;
+  const set = sql`status = ${end.status}::step_status, exit_code = ${exitCode}::integer, reason = ${reason}::text, finished_at = now()`;
+  return retryWhileUnreachable(() => moveStep(db, claim, index, "running", set));
 }
 
 export interface ActionEnd {
