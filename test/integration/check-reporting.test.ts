@@ -382,6 +382,26 @@ describe.each(databases)("check runs kept in step with the database ($kind, GitH
     expect(stored.every((row) => row.checkRunId === checkIds.get(row.id))).toBe(true);
   });
 
+  it.skipIf(kind === "PGlite")("lets two reporters work one run at once: each check made once, each change sent, every check final", async () => {
+    isolateGitHub();
+    const { runId, actionIds, checkIds, names } = await newRun("two-reporters", 8);
+    const github = mockChecksApi(checkIds, names);
+    github.acceptCreates();
+    reporter();
+    reporter();
+
+    for (let i = 0; i < actionIds.length; i++) await work(`worker-${i % 3}`, (id) => (id === actionIds[2] ? "failed" : "done"));
+    await waitFor("every change to reach GitHub", async () => (await unsentRows(runId)) === 0, 20_000);
+
+    for (const id of [...actionIds, `run:${runId}`]) {
+      expect(github.creates(id), id).toHaveLength(1);
+      expect(github.callsFor(id).at(-1)?.body, id).toMatchObject({ status: "completed" });
+    }
+    expect(github.callsFor(actionIds[2]!).at(-1)?.body).toMatchObject({ conclusion: "failure" });
+    expect(github.callsFor(`run:${runId}`).at(-1)?.body).toMatchObject({ conclusion: "failure" });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it("does not make a second check run when the reporter died between GitHub's create and storing the id", async () => {
     isolateGitHub();
     const { runId, actionIds, checkIds, names } = await newRun("crash-after-create", 2);
