@@ -120,7 +120,7 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
   }
 }
 
-const ROUNDS = 2;
+const ROUNDS = 4;
 
 /** How many actions each round takes: ACTIONS split as evenly as it goes. */
 function roundSizes(): number[] {
