@@ -9,7 +9,7 @@ export function contextHandler(app: Probot, handler: (context: Context) => Promi
   return async (delivery, log) => {
     const octokit = delivery.installationId !== null ? await app.auth(delivery.installationId) : await app.auth();
     // The stored payload is what GitHub sent for this event; Probot's Context takes it as such.
-    const event = { id: delivery.id, name: delivery.name, payload: delivery.payload } as ConstructorParameters<typeof Context>[0];
+    const event = { id: delivery.id, name: delivery.name, payload: JSON.parse(delivery.payload) as unknown } as ConstructorParameters<typeof Context>[0];
     await handler(new Context(event, octokit, log as ConstructorParameters<typeof Context>[2]));
   };
 }

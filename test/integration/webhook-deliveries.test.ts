@@ -65,7 +65,7 @@ describe("stored webhook deliveries", () => {
   it("hands each delivery to its handler once, with the event's payload", async () => {
     const seen: string[] = [];
     start(async (delivery) => {
-      seen.push(`${delivery.id}:${(delivery.payload as { comment: { body: string } }).comment.body}`);
+      seen.push(`${delivery.id}:${(JSON.parse(delivery.payload) as { comment: { body: string } }).comment.body}`);
     });
     const ids = Array.from({ length: 5 }, () => randomUUID());
     for (const id of ids) await recordDelivery(database.db, comment(id));
@@ -144,7 +144,7 @@ describe("deliveries stored together", () => {
     const delivery = comment();
     delivery.payload.comment.body = "a NUL \u0000 and a lone surrogate \ud800";
     expect(await recordDelivery(database.db, delivery)).toBe(true);
-    expect((await row(delivery.id))?.payload).toEqual(delivery.payload);
+    expect(JSON.parse((await row(delivery.id))!.payload)).toEqual(delivery.payload);
   });
 });
 
