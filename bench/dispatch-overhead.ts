@@ -14,7 +14,7 @@ import { docker, inParallel } from "./docker-cli.js";
 import { ratioOf, type BenchmarkResult } from "./figures.js";
 import { guardAgainstGitHub } from "./github-guard.js";
 import { createBenchDatabase, postgresConnectionPids } from "./postgres-server.js";
-import { childrenRunning, cpuBetween, processCpu, processesNamed, readProcesses, type ProcessCpu } from "./process-cpu.js";
+import { childrenMs, childrenRunning, cpuMeter, ownMs, processesNamed, readProcesses, type CpuCounters } from "./process-cpu.js";
 import { elapsedMs, median } from "./stats.js";
 
 // Dispatch overhead: what the app adds around a one-step action (claim, checkout, container, step,
@@ -53,20 +53,21 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
     const engine = await processesNamed(ENGINE_DAEMONS);
     let baselineMs = 0;
     let appMs = 0;
-    let baselineCpu = NO_CPU;
-    let appCpu = NO_CPU;
+    const readCpu = () => cpuNow(database.db, engine);
+    const baselineCpu = cpuMeter(CPU_PARTS, readCpu);
+    const appCpu = cpuMeter(CPU_PARTS, readCpu);
     const runIds: string[] = [];
     for (const [round, count] of roundSizes().entries()) {
       context.progress(`round ${round + 1} of ${ROUNDS}, baseline: ${count} × docker run --rm --network none ${TEST_IMAGE} true, ${PARALLELISM} at a time`);
-      const beforeBaseline = await cpuNow(database.db, engine);
+      const baselineMeasured = await baselineCpu.start();
       const baselineStart = process.hrtime.bigint();
       await inParallel(count, PARALLELISM, () => docker(["run", "--rm", "--network", "none", TEST_IMAGE, "true"]));
       baselineMs += elapsedMs(baselineStart);
-      baselineCpu = addCpu(baselineCpu, cpuSpent(beforeBaseline, await cpuNow(database.db, engine)));
+      await baselineMeasured();
 
       context.progress(`round ${round + 1} of ${ROUNDS}, app: a run of ${count} one-step actions, ${PARALLELISM} workers`);
       const targets = Array.from({ length: count }, () => ({ repository, repositoryId: 1, cloneUrl, ref: headSha, project: null }));
-      const beforeApp = await cpuNow(database.db, engine);
+      const appMeasured = await appCpu.start();
       const appStart = Date.now();
       const runId = await createBenchRun(database.db, { source, repository, repositoryId: 1, headSha, targets });
       runIds.push(runId);
@@ -82,7 +83,7 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
       try {
         appMs += (await waitForRuns(database.db, [runId])).getTime() - appStart;
         await waitForChecksSent(database.db);
-        appCpu = addCpu(appCpu, cpuSpent(beforeApp, await cpuNow(database.db, engine)));
+        await appMeasured();
       } finally {
         await execution.stop();
       }
@@ -101,7 +102,7 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
         `${ACTIONS} actions of one step (\`true\` in ${TEST_IMAGE}) on one repository in ${ROUNDS} runs on PostgreSQL, ${PARALLELISM} at a time: claim; checkout through the repository cache (the first action fetches the commit from a local git smart-HTTP server, the others copy its pack from the cache on the host and check it out: ${clones} upload-pack requests in all), while the container starts; the step as the container's main process; the workspace compared with the index of its checkout while the container is removed; completion; check updates to a counting Checks API (${checks.creates + checks.updates} calls).`,
         `Wall time from recording each run to its last action finished, summed and divided by ${ACTIONS}; the baseline is ${ACTIONS} × \`docker run --rm --network none ${TEST_IMAGE} true\` through the docker CLI, ${PARALLELISM} at a time. ${ROUNDS} rounds, each a baseline then a run of the app, over ${roundSizes().join(" and ")} actions.`,
         `Where an action's time goes, median over the actions from their stored timestamps: claim to step start (checkout, container start) ${phases.beforeStep} ms; the step (in the container) ${phases.step} ms; step end to completion (change detection, container removal, completion) ${phases.afterStep} ms.`,
-        `CPU time per action, from /proc: ${describeCpu(appCpu, baselineCpu)}.`,
+        `CPU time per action, from /proc: ${describeCpu(appCpu.totals, baselineCpu.totals)}.`,
         `Actions by outcome: ${JSON.stringify(outcomes)}${failure ? `; first failure: ${failure}` : ""}. Actions whose claim was lost and recovered after its ${LEASE_MS / 1000} s lease: ${retried}. Requests refused on their way to GitHub: ${guard.refused.length}.`,
       ],
       figures: [
@@ -127,55 +128,26 @@ function roundSizes(): number[] {
   return Array.from({ length: ROUNDS }, (_, i) => Math.floor(ACTIONS / ROUNDS) + (i < ACTIONS % ROUNDS ? 1 : 0)).filter((n) => n > 0);
 }
 
-/** CPU milliseconds by who spent them. */
-interface CpuParts {
-  /** This process: the app, the benchmark's own bookkeeping, the local git server. */
-  app: number;
-  /** Children of this process that ended: the docker CLI, the local git server's git. */
-  ended: number;
-  /** The app's process launcher itself, and the commands it started (git, chmod). */
-  launcher: number;
-  launched: number;
-  /** PostgreSQL's connections to the benchmark's database. */
-  postgres: number;
-  /** The container engine's daemons (dockerd, containerd). */
-  engine: number;
-}
+/**
+ * Who spends CPU: this process (the app, the benchmark's own bookkeeping, the local git server);
+ * its children that ended (the docker CLI, the local git server's git); the app's process
+ * launcher and the commands it started (git, chmod); PostgreSQL's connections to the benchmark's
+ * database; the container engine's daemons (dockerd, containerd).
+ */
+const CPU_PARTS = ["app", "ended", "launcher", "launched", "postgres", "engine"] as const;
+type CpuParts = Record<(typeof CPU_PARTS)[number], number>;
 
-const NO_CPU: CpuParts = { app: 0, ended: 0, launcher: 0, launched: 0, postgres: 0, engine: 0 };
-
-interface CpuReading {
-  self: ProcessCpu | null;
-  launchers: Map<number, ProcessCpu>;
-  postgres: Map<number, ProcessCpu>;
-  engine: Map<number, ProcessCpu>;
-}
-
-async function cpuNow(db: Db, engine: number[]): Promise<CpuReading> {
+async function cpuNow(db: Db, engine: number[]): Promise<CpuCounters<(typeof CPU_PARTS)[number]>> {
+  const self = await readProcesses([process.pid]);
+  const launchers = await readProcesses(await childrenRunning(process.pid, "launcher-process"));
   return {
-    self: await processCpu("self"),
-    launchers: await readProcesses(await childrenRunning(process.pid, "launcher-process")),
-    postgres: await readProcesses(await postgresConnectionPids(db)),
-    engine: await readProcesses(engine),
+    app: ownMs(self),
+    ended: childrenMs(self),
+    launcher: ownMs(launchers),
+    launched: childrenMs(launchers),
+    postgres: ownMs(await readProcesses(await postgresConnectionPids(db))),
+    engine: ownMs(await readProcesses(engine)),
   };
-}
-
-function cpuSpent(before: CpuReading, after: CpuReading): CpuParts {
-  const own = (c: ProcessCpu) => c.ownMs;
-  const children = (c: ProcessCpu) => c.childrenMs;
-  const ofSelf = (pick: (c: ProcessCpu) => number) => (before.self && after.self ? pick(after.self) - pick(before.self) : 0);
-  return {
-    app: ofSelf(own),
-    ended: ofSelf(children),
-    launcher: cpuBetween(before.launchers, after.launchers, own),
-    launched: cpuBetween(before.launchers, after.launchers, children),
-    postgres: cpuBetween(before.postgres, after.postgres, own),
-    engine: cpuBetween(before.engine, after.engine, own),
-  };
-}
-
-function addCpu(a: CpuParts, b: CpuParts): CpuParts {
-  return Object.fromEntries(Object.entries(a).map(([key, value]) => [key, value + b[key as keyof CpuParts]])) as unknown as CpuParts;
 }
 
 function describeCpu(app: CpuParts, baseline: CpuParts): string {

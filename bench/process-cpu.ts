@@ -39,11 +39,36 @@ export async function childrenRunning(pid: number, marker: string): Promise<numb
   return matching.filter((child): child is number => child !== null);
 }
 
-/** Total CPU of processes between two readings; a process first seen in `after` counts from zero. */
-export function cpuBetween(before: Map<number, ProcessCpu>, after: Map<number, ProcessCpu>, pick: (cpu: ProcessCpu) => number): number {
-  let total = 0;
-  for (const [pid, cpu] of after) total += pick(cpu) - (before.has(pid) ? pick(before.get(pid)!) : 0);
-  return total;
+/** CPU time so far, by part of a benchmark: each part's processes (or threads), by id, in milliseconds. */
+export type CpuCounters<K extends string> = Record<K, Map<number, number>>;
+
+/**
+ * Adds up what each part spends while it is measured, over any number of spans: `start()` reads
+ * the counters, and the function it gives back reads them again and adds the difference. A
+ * process first seen at a span's end counts from zero; one gone by then is left out.
+ */
+export function cpuMeter<K extends string>(parts: readonly K[], read: () => Promise<CpuCounters<K>>) {
+  const totals = Object.fromEntries(parts.map((part) => [part, 0])) as Record<K, number>;
+  return {
+    totals,
+    async start(): Promise<() => Promise<void>> {
+      const before = await read();
+      return async () => {
+        const after = await read();
+        for (const part of parts) for (const [id, ms] of after[part]) totals[part] += ms - (before[part].get(id) ?? 0);
+      };
+    },
+  };
+}
+
+/** The processes' own CPU time. */
+export function ownMs(readings: Map<number, ProcessCpu>): Map<number, number> {
+  return new Map([...readings].map(([pid, cpu]) => [pid, cpu.ownMs]));
+}
+
+/** The CPU time of the processes' children that ended. */
+export function childrenMs(readings: Map<number, ProcessCpu>): Map<number, number> {
+  return new Map([...readings].map(([pid, cpu]) => [pid, cpu.childrenMs]));
 }
 
 /** Readings of several processes at once; the gone ones are left out. */

@@ -16,7 +16,7 @@ import type { BenchContext } from "./context.js";
 import { ratioOf, type BenchmarkResult } from "./figures.js";
 import { guardAgainstGitHub } from "./github-guard.js";
 import { createBenchDatabase, postgresConnectionPids } from "./postgres-server.js";
-import { cpuBetween, processCpu, readProcesses, type ProcessCpu } from "./process-cpu.js";
+import { cpuMeter, ownMs, processCpu, readProcesses } from "./process-cpu.js";
 import { elapsedMs, percentile } from "./stats.js";
 
 // Webhook acknowledgement: how long GitHub waits for the app's answer to a signed delivery,
@@ -123,31 +123,25 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
     const perRound = DELIVERIES / ROUNDS;
     // CPU while each load runs: the main thread (both apps' endpoints), the whole process (with
     // the load's thread, alike for both) and PostgreSQL's connections.
-    const cpuNow = async () => ({
-      main: await processCpu("self", process.pid),
-      process: await processCpu("self"),
-      postgres: await readProcesses(await postgresConnectionPids(database.db)),
-    });
-    type Reading = Awaited<ReturnType<typeof cpuNow>>;
-    type Spent = { main: number; process: number; postgres: number };
-    const none: Spent = { main: 0, process: 0, postgres: 0 };
-    const own = (c: ProcessCpu | null) => c?.ownMs ?? 0;
-    const cpuSpent = (a: Reading, b: Reading): Spent => ({
-      main: own(b.main) - own(a.main),
-      process: own(b.process) - own(a.process),
-      postgres: cpuBetween(a.postgres, b.postgres, (c) => c.ownMs),
-    });
-    const addCpu = (a: Spent, b: Spent): Spent => ({ main: a.main + b.main, process: a.process + b.process, postgres: a.postgres + b.postgres });
-    const cpu = { app: none, noop: none };
+    const parts = ["main", "process", "postgres"] as const;
+    const readCpu = async () => {
+      const main = await processCpu("self", process.pid);
+      return {
+        main: new Map(main ? [[process.pid, main.ownMs]] : []),
+        process: ownMs(await readProcesses([process.pid])),
+        postgres: ownMs(await readProcesses(await postgresConnectionPids(database.db))),
+      };
+    };
+    const cpu = { app: cpuMeter(parts, readCpu), noop: cpuMeter(parts, readCpu) };
     for (let round = 1; round <= ROUNDS; round++) {
       context.progress(`round ${round}/${ROUNDS}: ${perRound} deliveries at ${CONCURRENCY} concurrent to each app`);
-      const beforeNoop = await cpuNow();
+      const noopMeasured = await cpu.noop.start();
       const base = await loadInThread(job(noop.url, `noop-${round}`, perRound));
-      cpu.noop = addCpu(cpu.noop, cpuSpent(beforeNoop, await cpuNow()));
+      await noopMeasured();
       const handledBefore = await countRows("handled");
-      const beforeApp = await cpuNow();
+      const appMeasured = await cpu.app.start();
       const ours = await loadInThread(job(app.url, `app-${round}`, perRound));
-      cpu.app = addCpu(cpu.app, cpuSpent(beforeApp, await cpuNow()));
+      await appMeasured();
       const handledDuringLoad = (await countRows("handled")) - handledBefore;
       afterRounds.push({ handledDuringLoad, drainMs: await drained() });
       measured.noop.push(...base.latencies);
@@ -175,7 +169,7 @@ export async function run(context: BenchContext): Promise<BenchmarkResult> {
       `Each load starts with both apps idle: before it, the processor has handled every delivery stored so far. Processor: ${drainNote}. Deliveries stored: ${stored}, handled: ${handled}.`,
       `The baseline is the same Probot Server with a handler that does nothing. Requests refused on their way to GitHub: ${guard.refused.length}. Failed requests: ${failures.length}${failures.length ? ` (first: ${failures[0]})` : ""}.`,
       `Throughput: app ${Math.round((DELIVERIES / wall.app) * 1000)}/s, no-op app ${Math.round((DELIVERIES / wall.noop) * 1000)}/s.`,
-      `CPU time per delivery while the loads ran, from /proc: app: main thread ${perDelivery(cpu.app.main)}, whole process ${perDelivery(cpu.app.process)} (the load's thread included), PostgreSQL's connections ${perDelivery(cpu.app.postgres)}; no-op app: main thread ${perDelivery(cpu.noop.main)}, whole process ${perDelivery(cpu.noop.process)}, PostgreSQL's connections ${perDelivery(cpu.noop.postgres)}.`,
+      `CPU time per delivery while the loads ran, from /proc: app: main thread ${perDelivery(cpu.app.totals.main)}, whole process ${perDelivery(cpu.app.totals.process)} (the load's thread included), PostgreSQL's connections ${perDelivery(cpu.app.totals.postgres)}; no-op app: main thread ${perDelivery(cpu.noop.totals.main)}, whole process ${perDelivery(cpu.noop.totals.process)}, PostgreSQL's connections ${perDelivery(cpu.noop.totals.postgres)}.`,
     ];
     const p50 = { value: p("app", 50), baseline: p("noop", 50) };
     const p99 = { value: p("app", 99), baseline: p("noop", 99) };
