@@ -3,6 +3,7 @@ import type { Db } from "../db/client.js";
 import { logChunks } from "../execution/logs.sql.js";
 import { actions } from "../runs/runs.sql.js";
 import { checkOutbox } from "./outbox.sql.js";
+import { unsent } from "./check-rows.js";
 
 /**
  * Notes a progress update for each running action whose log has grown since its check was last
@@ -13,7 +14,7 @@ import { checkOutbox } from "./outbox.sql.js";
  */
 export async function enqueueLogProgress(db: Db, intervalMs: number): Promise<void> {
   const newestChunk = sql`(select ${logChunks.createdAt} from ${logChunks} where ${logChunks.actionId} = ${actions.id} order by ${logChunks.id} desc limit 1)`;
-  const waiting = sql`exists (select 1 from ${checkOutbox} where ${checkOutbox.actionId} = ${actions.id} and ${checkOutbox.sentAt} is null and ${checkOutbox.gaveUpAt} is null)`;
+  const waiting = sql`exists (select 1 from ${checkOutbox} where ${checkOutbox.actionId} = ${actions.id} and ${unsent})`;
   const lastSent = sql`(select ${checkOutbox.phase} as phase, ${checkOutbox.sentAt} as at from ${checkOutbox}
     where ${checkOutbox.actionId} = ${actions.id} and ${checkOutbox.sentAt} is not null order by ${checkOutbox.id} desc limit 1)`;
   const interval = sql`${`${Math.round(intervalMs)} milliseconds`}::interval`;

@@ -1,8 +1,9 @@
-import { and, eq, inArray, isNotNull, isNull, min, sql, type SQL } from "drizzle-orm";
-import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { and, eq, inArray, isNotNull, min, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.js";
 import { actions, runs } from "../runs/runs.sql.js";
 import { checkOutbox } from "./outbox.sql.js";
+import { rowsOfCheck, unsent } from "./check-rows.js";
 import { decideSend, type CheckPhase } from "./coalescing.js";
 
 // The outbox as the reporter works it: which checks have changes due, claiming one check's rows
@@ -29,12 +30,6 @@ export type Claim =
       /** The database's clock at the claim: the state sent is at least this recent. */
       claimedAt: Date;
     };
-
-const unsent = and(isNull(checkOutbox.sentAt), isNull(checkOutbox.gaveUpAt));
-
-function rowsOf(table: { runId: AnyPgColumn; actionId: AnyPgColumn }, key: Pick<CheckKey, "runId" | "actionId">): SQL {
-  return key.actionId !== null ? eq(table.actionId, key.actionId) : (and(eq(table.runId, key.runId), isNull(table.actionId)) as SQL);
-}
 
 export interface DueChecks {
   /** Checks with a change due now, oldest change first. */
@@ -86,13 +81,13 @@ export async function claimCheck(db: Db, key: CheckKey, options: { intervalMs: n
   // waits for the lock is not seen. At worst one progress update goes sooner or later than the
   // interval asks; no change is lost, and rows another reporter holds are still left to it.
   const sent = alias(checkOutbox, "sent");
-  const lastSent = sql`(select ${sent.phase} as phase, ${sent.sentAt} as at from ${checkOutbox} as ${sql.identifier("sent")} where ${and(rowsOf(sent, key), isNotNull(sent.sentAt))} order by ${sent.id} desc limit 1)`;
+  const lastSent = sql`(select ${sent.phase} as phase, ${sent.sentAt} as at from ${checkOutbox} as ${sql.identifier("sent")} where ${and(rowsOfCheck(sent, key), isNotNull(sent.sentAt))} order by ${sent.id} desc limit 1)`;
   const hold = sql`now() + ${`${options.holdMs} milliseconds`}::interval`;
   const result = (await db.execute(sql`
     with waiting as (
       select ${checkOutbox.id} as id, ${checkOutbox.phase} as phase, ${checkOutbox.attempts} as attempts, ${checkOutbox.notBefore} as not_before
       from ${checkOutbox}
-      where ${and(rowsOf(checkOutbox, key), unsent)}
+      where ${and(rowsOfCheck(checkOutbox, key), unsent)}
       order by ${checkOutbox.id}
       for update
     ), held as (
@@ -147,14 +142,12 @@ interface ClaimRow {
   check_exists: boolean;
 }
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
 /** The check's stored check run id, as a subquery that finds a row only when there is one. */
-function checkRunOf(tx: Db | Tx, key: CheckKey) {
+function checkRunOf(db: Db, key: CheckKey) {
   if (key.actionId !== null) {
-    return tx.select({ id: actions.checkRunId }).from(actions).where(and(eq(actions.id, key.actionId), isNotNull(actions.checkRunId)));
+    return db.select({ id: actions.checkRunId }).from(actions).where(and(eq(actions.id, key.actionId), isNotNull(actions.checkRunId)));
   }
-  return tx.select({ id: runs.summaryCheckRunId }).from(runs).where(and(eq(runs.id, key.runId), isNotNull(runs.summaryCheckRunId)));
+  return db.select({ id: runs.summaryCheckRunId }).from(runs).where(and(eq(runs.id, key.runId), isNotNull(runs.summaryCheckRunId)));
 }
 
 /**

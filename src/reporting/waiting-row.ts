@@ -1,10 +1,10 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { checkOutbox } from "./outbox.sql.js";
+import { rowsOfCheck, unsent } from "./check-rows.js";
+import type { CheckPhase } from "./coalescing.js";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-
-export type CheckPhase = "queued" | "in_progress" | "completed";
 
 /**
  * Notes in the outbox that a check should show its current state (`actionId` null: the run's
@@ -28,14 +28,9 @@ export async function enqueueUnlessWaiting(tx: Tx, check: { runId: string; actio
  * `phase` for the check waits unsent with no send begun; the one found is locked.
  */
 export function noWaitingRow(check: { actionId: string } | { runId: string; actionId: null }, phase: CheckPhase): SQL {
-  const sameCheck =
-    check.actionId === null
-      ? sql`${checkOutbox.runId} = ${check.runId} and ${checkOutbox.actionId} is null`
-      : sql`${checkOutbox.actionId} = ${check.actionId}`;
   return sql`not exists (
       select 1 from ${checkOutbox}
-      where ${sameCheck} and ${checkOutbox.phase} = ${phase}
-        and ${checkOutbox.sentAt} is null and ${checkOutbox.gaveUpAt} is null and ${checkOutbox.attempts} = 0
+      where ${rowsOfCheck(checkOutbox, check)} and ${checkOutbox.phase} = ${phase} and ${unsent} and ${checkOutbox.attempts} = 0
       limit 1
       for update)`;
 }
