@@ -1,9 +1,7 @@
 import type { ApplicationFunction, Probot } from "probot";
-import type { EmitterWebhookEventName } from "@octokit/webhooks";
 import type { IngressDeps } from "./ingress/on-issue-comment.js";
 import { webhookHandlers } from "./ingress/webhook-handlers.js";
-import { recordWebhook } from "./ingress/record-webhook.js";
-import { captureReceivedBodies } from "./ingress/received-bodies.js";
+import { storeOnReceipt } from "./ingress/store-on-receipt.js";
 import { contextHandler } from "./ingress/context-handler.js";
 import type { DeliveryHandler } from "./ingress/delivery-processor.js";
 import { databaseDeliveryWriter, type IngressLoad } from "./ingress/delivery-writer.js";
@@ -29,10 +27,7 @@ export function automationsApp(deps: AppHooks): ApplicationFunction {
   return (app, options) => {
     const handlers = webhookHandlers(deps);
     const writer = databaseDeliveryWriter(deps.db);
-    // Probot's endpoint parses each body; the delivery is stored as the body came, not serialized again.
-    const bodies = captureReceivedBodies(app.webhooks);
-    const record = recordWebhook({ writer, wakeups: deps.wakeups, log: app.log, bodies });
-    for (const event of handlers.keys()) app.on(event as EmitterWebhookEventName, record);
+    storeOnReceipt(app.webhooks, { events: new Set(handlers.keys()), writer, wakeups: deps.wakeups, log: app.log });
     const deliveryHandlers = new Map([...handlers].map(([event, handler]) => [event, contextHandler(app, handler)] as const));
     if (deps.pages) options.addHandler(pagesHandler(app, { db: deps.db, wakeups: deps.wakeups, ...deps.pages }));
     deps.onLoad?.(app, deliveryHandlers, writer);

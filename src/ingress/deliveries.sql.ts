@@ -1,4 +1,4 @@
-import { bigint, index, integer, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { index, integer, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 
 export const deliveryStatus = pgEnum("delivery_status", ["pending", "done", "failed"]);
@@ -16,11 +16,10 @@ export const webhookDeliveries = pgTable(
     /** `X-GitHub-Event`, e.g. `issue_comment`. */
     name: text("name").notNull(),
     action: text("action"),
-    installationId: bigint("installation_id", { mode: "number" }),
     /**
      * The payload's JSON as received (the signed body). `text`: nothing queries inside it, and
-     * the endpoint only stores what Probot has already parsed, so PostgreSQL checking it again as
-     * `json` was a quarter of its work for a delivery (`jsonb` twice that, and it refuses some
+     * the endpoint reads no more of it than its `action`, so PostgreSQL checking it as `json`
+     * would be a quarter of its work for a delivery (`jsonb` twice that, and it refuses some
      * JSON GitHub may send, such as `\u0000` in a string). Stored uncompressed (`SET STORAGE
      * EXTERNAL`, migrations 0006 and 0007, which this schema cannot express): compressing a
      * payload costs PostgreSQL about as much as the rest of the delivery's insert.

@@ -17,7 +17,7 @@ function driverOf(db: Db): Driver {
   return (db as unknown as { $client: Driver }).$client;
 }
 
-const COLUMNS = 5;
+const COLUMNS = 4;
 const insertTexts = new Map<number, string>();
 
 /** The insert of `rows` deliveries, written once for each number of rows. */
@@ -25,7 +25,7 @@ function insertText(rows: number): string {
   let text = insertTexts.get(rows);
   if (text === undefined) {
     const t = webhookDeliveries;
-    const columns = [t.id, t.name, t.action, t.installationId, t.payload].map((c) => `"${c.name}"`).join(", ");
+    const columns = [t.id, t.name, t.action, t.payload].map((c) => `"${c.name}"`).join(", ");
     const values = Array.from({ length: rows }, (_, row) => {
       const first = row * COLUMNS + 1;
       return `(${Array.from({ length: COLUMNS }, (_, column) => `$${first + column}`).join(", ")})`;
@@ -50,7 +50,7 @@ export async function storeDeliveryRows(db: Db, rows: readonly DeliveryRow[]): P
   const first = new Map<string, DeliveryRow>();
   for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
   const params: unknown[] = [];
-  for (const row of first.values()) params.push(row.id, row.name, row.action, row.installationId, row.json);
+  for (const row of first.values()) params.push(row.id, row.name, row.action, row.json);
   const result = await driverOf(db).query(insertText(first.size), params);
   const inserted = new Set((result.rows as Array<{ id: string }>).map((row) => row.id));
   const seen = new Set<string>();

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { storeDeliveryRows } from "./delivery-store.js";
-import { deliveryRow, type DeliveryRow, type IncomingDelivery } from "./delivery-row.js";
+import type { DeliveryRow } from "./delivery-row.js";
 import { groupCommit } from "./group-commit.js";
 
 /** How busy the webhook endpoint of this process is; the delivery processor gives way during a burst. */
@@ -14,7 +14,7 @@ export interface DeliveryWriter extends IngressLoad {
    * Resolves once the delivery is committed: true when stored now, false when it was stored
    * before (a redelivery). Rejects when the database could not store it.
    */
-  record(delivery: IncomingDelivery): Promise<boolean>;
+  record(row: DeliveryRow): Promise<boolean>;
 }
 
 /** Deliveries in one insert at most: more saves little, and keeps a statement from growing without bound. */
@@ -42,9 +42,8 @@ export function createDeliveryWriter(store: (rows: readonly DeliveryRow[]) => Pr
   const commits = groupCommit(store, { maxBatch: MAX_BATCH, maxInFlight: 2 });
   let lastBurstAt = Number.NEGATIVE_INFINITY;
   return {
-    record(delivery) {
-      // The row, not the delivery, waits for the insert: the parsed payload need not outlive this call.
-      const stored = commits.add(deliveryRow(delivery));
+    record(row) {
+      const stored = commits.add(row);
       if (commits.pending >= BURST) lastBurstAt = performance.now();
       return stored;
     },

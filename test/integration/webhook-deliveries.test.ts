@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDeliveryProcessor, type DeliveryHandler, type DeliveryProcessor } from "../../src/ingress/delivery-processor.js";
 import { claimDeliveries, recordDelivery, storeDeliveryRows } from "../../src/ingress/delivery-store.js";
 import { createDeliveryWriter } from "../../src/ingress/delivery-writer.js";
+import { deliveryRow } from "../../src/ingress/delivery-row.js";
 import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
 import { inProcessWakeups } from "../../src/queue/wakeups.js";
 import { createPostgresDatabase, type TestDatabase } from "../helpers/database.js";
@@ -126,7 +127,7 @@ describe("deliveries stored together", () => {
     const delivery = comment();
     const other = comment();
     const w = writer();
-    expect(await Promise.all([w.record(delivery), w.record(other), w.record(delivery)])).toEqual([true, true, false]);
+    expect(await Promise.all([delivery, other, delivery].map((d) => w.record(deliveryRow(d))))).toEqual([true, true, false]);
     expect((await database.db.select().from(webhookDeliveries)).map((r) => r.id).sort()).toEqual([delivery.id, other.id].sort());
   });
 
@@ -135,7 +136,7 @@ describe("deliveries stored together", () => {
     // PostgreSQL takes no NUL character in text.
     const refused = { ...comment(), payload: { action: "created\u0000", installation: { id: 7 } } };
     const w = writer();
-    const outcomes = await Promise.allSettled([...good.slice(0, 2), refused, ...good.slice(2)].map((d) => w.record(d)));
+    const outcomes = await Promise.allSettled([...good.slice(0, 2), refused, ...good.slice(2)].map((d) => w.record(deliveryRow(d))));
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
     expect((await database.db.select().from(webhookDeliveries)).map((r) => r.id).sort()).toEqual(good.map((d) => d.id).sort());
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDeliveryWriter } from "../../src/ingress/delivery-writer.js";
 
-const delivery = (id: string) => ({ id, name: "issue_comment", payload: { action: "created" } });
+const delivery = (id: string) => ({ id, name: "issue_comment", action: "created", json: '{"action":"created"}' });
 
 describe("the endpoint's delivery writer", () => {
   it("counts a burst only when several deliveries wait to be stored at once", async () => {
