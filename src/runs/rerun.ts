@@ -38,8 +38,13 @@ export interface RerunRequest {
 
 export type RerunOutcome =
   | { kind: "started"; runId: string; created: boolean; skipped: SkippedTarget[] }
-  /** Nothing started; `reason` says why, for the log. */
-  | { kind: "ignored"; reason: string };
+  /**
+   * Nothing started: `reason` says why and `advice` what to do about it; `reported` when the
+   * commit already shows it (the failed check of an invalid definition).
+   */
+  | { kind: "ignored"; reason: string; advice: string; reported: boolean };
+
+const ignored = (reason: string, advice: string, reported = false): RerunOutcome => ({ kind: "ignored", reason, advice, reported });
 
 /**
  * Starts the re-run, or says why not. GitHub failures are thrown: the delivery then fails and
@@ -50,14 +55,19 @@ export async function startRerun(db: Db, ctx: RerunContext, request: RerunReques
   // A redelivery finds its run already recorded and asks GitHub nothing.
   const existing = await runOfDelivery(db, ctx.deliveryId, commandIndex);
   if (existing) return { kind: "started", runId: existing, created: false, skipped: [] };
-  if (targets.length === 0) return { kind: "ignored", reason: `run ${source.runId} has no targets to run again` };
+  if (targets.length === 0) {
+    return ignored(`run ${source.runId} has no targets to run again`, `Start a new run with a comment: /automation run ${source.automation}`);
+  }
 
   const { owner, repo } = splitRepository(source.repository);
   // Asked as a comment's run asks: the repository of the check, then each target's repository.
   const canWrite = ctx.writeAccess ?? writeAccessChecker(ctx.octokit, ctx.sender);
   const here = await canWrite(source.repository);
   if (!here.allowed) {
-    return { kind: "ignored", reason: `@${ctx.sender} cannot write to ${source.repository} (permission: ${here.permission})` };
+    return ignored(
+      `@${ctx.sender} cannot write to ${source.repository} (permission: ${here.permission})`,
+      `A re-run needs write access to ${source.repository}; someone who has it can press the button.`,
+    );
   }
   const allowed: NewTarget[] = [];
   const skipped: SkippedTarget[] = [];
@@ -68,22 +78,33 @@ export async function startRerun(db: Db, ctx: RerunContext, request: RerunReques
       skipped.push(toSkippedTarget({ kind: "no-write-access", repository: target.repository, user: ctx.sender, permission: access.permission }));
     }
   }
-  if (allowed.length === 0) return { kind: "ignored", reason: `@${ctx.sender} cannot write to any target of run ${source.runId}` };
+  if (allowed.length === 0) {
+    return ignored(
+      `@${ctx.sender} cannot write to any target of run ${source.runId}`,
+      "A re-run needs write access to the repositories it changes; someone who has it can press the button.",
+    );
+  }
 
   // The file the source run was read from, looked up again the way a comment looks it up.
   const fileName = posix.basename(source.definitionPath, ".yml");
   const lookup = await loadDefinitionSource(ctx.octokit, { owner, repo, defaultBranch: ctx.defaultBranch }, fileName);
   if (lookup.kind === "missing") {
-    return { kind: "ignored", reason: `automation ${source.automation} no longer exists (looked for ${lookup.searched.join(", ")})` };
+    return ignored(
+      `automation ${source.automation} no longer exists (looked for ${lookup.searched.join(", ")})`,
+      `Add its definition to the default branch again to run it; /automation list in a comment shows the automations there are.`,
+    );
   }
   const { file } = lookup;
   const parsed = parseDefinition(file.source, file.path);
   if (!parsed.ok) {
     await createDefinitionErrorsCheck(ctx, { owner, repo, headSha: async () => source.headSha }, source.automation, file, parsed.errors);
-    return { kind: "ignored", reason: `the definition of ${source.automation} in ${file.repository}:${file.path} is not valid` };
+    return ignored(`the definition of ${source.automation} in ${file.repository}:${file.path} is not valid`, "Fix the definition on the default branch.", true);
   }
   if (!parsed.definition.enabled) {
-    return { kind: "ignored", reason: `automation ${source.automation} is disabled (enabled: false in ${file.repository}:${file.path})` };
+    return ignored(
+      `automation ${source.automation} is disabled (enabled: false in ${file.repository}:${file.path})`,
+      `Set enabled: true in ${file.path} on the default branch of ${file.repository} to run it again.`,
+    );
   }
 
   const { runId, created } = await createRun(db, {

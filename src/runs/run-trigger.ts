@@ -18,3 +18,6 @@ export type RunTrigger =
   | { kind: "page"; sender: string };
 
 export type RunTriggerKind = RunTrigger["kind"];
+
+/** A button GitHub shows on this app's checks. */
+export type ButtonTrigger = Extract<RunTrigger, { kind: "check-rerun" | "suite-rerun" | "retry-failed" }>;

@@ -221,15 +221,56 @@ describe("check-run triggers: Re-run, Re-run all, retry-failed (PostgreSQL, GitH
     expectGitHubSawExactlyTheMocks();
   });
 
-  it("ignores Re-run of an automation that was disabled since", async () => {
+  /** Records the check runs created on the repository, answering each with `status`. */
+  function recordCheckCreates(status = 201, times = 1) {
+    const checks: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    nock(GITHUB_API)
+      .post(`/repos/${repository}/check-runs`, (body: Record<string, unknown>) => {
+        checks.push(body);
+        return true;
+      })
+      .times(times)
+      .reply(status, status < 300 ? { id: 9200 } : { message: "Server Error" });
+    return checks;
+  }
+
+  it("starts nothing on Re-run of an automation that was disabled since, and says why in a neutral check on the commit", async () => {
     const source = await seedRun("hello", [{ repository, status: "failed" }]);
     const action = source.actions[0]!;
     mockToken();
     mockPermissionOn(repository, "write");
     mockDefinition("hello", definitionSource("Off for now", "enabled: false"));
+    const checks = recordCheckCreates();
 
     await deliver("check_run", checkRunEvent("rerequested", { id: action.checkRunId!, externalId: action.id }));
 
+    expect(await newRuns([source.run.id])).toEqual([]);
+    expect(checks).toHaveLength(1);
+    // Not the run's own check name: a neutral check of that name would pass where it is required.
+    expect(checks[0]).toMatchObject({
+      head_sha: HEAD_SHA,
+      name: "automation: hello — re-run not started",
+      status: "completed",
+      conclusion: "neutral",
+      output: { title: expect.stringMatching(/^Re-run not started: automation hello is disabled \(enabled: false in /) },
+    });
+    expect(checks[0]!.output.summary).toContain(`@${author} pressed **Re-run** for \`hello\`, and no run was started`);
+    expect(checks[0]!.output.summary).toContain("Set enabled: true in .github/automations/hello.yml on the default branch");
+    expectGitHubSawExactlyTheMocks();
+  });
+
+  it("still handles the Re-run when the check saying why it started nothing cannot be created", async () => {
+    const source = await seedRun("hello", [{ repository, status: "failed" }]);
+    const action = source.actions[0]!;
+    mockToken();
+    mockPermissionOn(repository, "write");
+    mockDefinition("hello", definitionSource("Off for now", "enabled: false"));
+    const checks = recordCheckCreates(500);
+
+    // Handled, not failed: the refusal is in the log, and a retry would ask GitHub it all again.
+    await deliver("check_run", checkRunEvent("rerequested", { id: action.checkRunId!, externalId: action.id }));
+
+    expect(checks).toHaveLength(1);
     expect(await newRuns([source.run.id])).toEqual([]);
     expectGitHubSawExactlyTheMocks();
   });
@@ -240,13 +281,7 @@ describe("check-run triggers: Re-run, Re-run all, retry-failed (PostgreSQL, GitH
     mockToken();
     mockPermissionOn(repository, "write");
     mockDefinition("hello", "container:\n  image: busybox\n");
-    const checks: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-    nock(GITHUB_API)
-      .post(`/repos/${repository}/check-runs`, (body: Record<string, unknown>) => {
-        checks.push(body);
-        return true;
-      })
-      .reply(201, { id: 9200 });
+    const checks = recordCheckCreates();
 
     await deliver("check_run", checkRunEvent("rerequested", { id: action.checkRunId!, externalId: action.id }));
 
@@ -256,15 +291,23 @@ describe("check-run triggers: Re-run, Re-run all, retry-failed (PostgreSQL, GitH
     expectGitHubSawExactlyTheMocks();
   });
 
-  it("does not re-run for someone without write access to the repository", async () => {
+  it("does not re-run for someone without write access to the repository, and says so on the commit", async () => {
     const source = await seedRun("hello", [{ repository, status: "failed" }]);
     const action = source.actions[0]!;
     mockToken();
     mockPermissionOn(repository, "read");
+    const checks = recordCheckCreates();
 
     await deliver("check_run", checkRunEvent("rerequested", { id: action.checkRunId!, externalId: action.id }));
 
     expect(await newRuns([source.run.id])).toEqual([]);
+    expect(checks).toMatchObject([
+      {
+        name: "automation: hello — re-run not started",
+        conclusion: "neutral",
+        output: { title: `Re-run not started: @${author} cannot write to ${repository} (permission: read)` },
+      },
+    ]);
     expectGitHubSawExactlyTheMocks();
   });
 

@@ -156,4 +156,24 @@ describe("retrying the failed targets from the run page", () => {
     const retriedActions = await database.db.select().from(actions).where(eq(actions.runId, newRunId));
     expect(retriedActions.map((a) => a.repository)).toEqual(["acme/web"]);
   });
+
+  it("starts nothing for an automation disabled since, and says why and what to do", async () => {
+    const { runId } = await seedRun(database.db, {
+      repository: "acme/api",
+      automation: "retired",
+      actions: [{ repository: "acme/web", status: "failed", reason: "step Test exited with 1" }],
+    });
+    await database.db.update(runs).set({ definitionPath: ".github/automations/retired.yml" }).where(eq(runs.id, runId));
+    const runPage = await page(`/automations/runs/${runId}`);
+    const before = await database.db.select().from(runs);
+    const retried = await httpRequest(`${app.url}/automations/runs/${runId}/retry-failed`, {
+      method: "POST",
+      body: new URLSearchParams({ _csrf: csrfTokenIn(runPage.body), request: crypto.randomUUID() }).toString(),
+      headers: { cookie, origin: app.url, "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(retried.status).toBe(409);
+    expect(retried.body).toContain("automation retired is disabled (enabled: false in acme/api:.github/automations/retired.yml).");
+    expect(retried.body).toContain("Set enabled: true in .github/automations/retired.yml on the default branch of acme/api to run it again.");
+    expect(await database.db.select().from(runs)).toHaveLength(before.length);
+  });
 });

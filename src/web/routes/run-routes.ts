@@ -76,7 +76,7 @@ export function runRoutes(app: Hono<PagesEnv>, deps: WebDeps & { pollMs: number 
     const requestId = typeof form.request === "string" && isUuid(form.request) ? form.request : crypto.randomUUID();
     const outcome = await retryFailedFromPage({ db, wakeups, octokitFor: deps.octokitFor, log: deps.log }, detail.run, c.get("session").login, requestId);
     if (outcome.kind === "ignored") {
-      return c.html(messagePage("Nothing was retried", c.get("viewer"), html`${outcome.reason}. <a href="${paths.run(detail.run.id)}">Back to the run</a>.`), 409);
+      return c.html(messagePage("Nothing was retried", c.get("viewer"), html`${outcome.reason}. ${outcome.advice} <a href="${paths.run(detail.run.id)}">Back to the run</a>.`), 409);
     }
     return c.redirect(paths.run(outcome.runId), 303);
   });
