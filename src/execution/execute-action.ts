@@ -232,7 +232,7 @@ export async function executeAction(
     // No step runs any more: the container is removed while the changes are published, which
     // needs only the workspace on the host.
     removing = removeContainer(started, log);
-    end = failure ?? (await publishActionChanges(deps, action, claim, workspace, (line) => system(output, line)));
+    end = failure ?? (await publishActionChanges(deps, action, claim, workspace, (line) => system(output, line), signal));
   } catch (err) {
     if (signal.aborted) {
       // The kill made the step's command fail; what counts is why it was killed.

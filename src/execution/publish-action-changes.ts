@@ -30,6 +30,8 @@ export async function publishActionChanges(
   claim: ActionClaim,
   workspace: { dir: string; headSha: string; baseIndex?: string; /** The repository cache holding `headSha`, when the clone came from it. */ cachedGitDir?: string },
   log: (line: string) => void,
+  /** Heeded up to the push (see `PublishChangesOptions.signal`). */
+  signal?: AbortSignal,
 ): Promise<ActionEnd> {
   const { run } = action;
   const pr = run.definition.pull_request;
@@ -62,6 +64,7 @@ export async function publishActionChanges(
     draft: pr.draft,
     labels: pr.labels,
     log,
+    signal,
   });
   switch (result.outcome) {
     case "no-changes":
@@ -71,6 +74,7 @@ export async function publishActionChanges(
     case "published": {
       await recordPullRequest(deps.db, claim, result.pullRequest);
       const what = `pull request #${result.pullRequest.number} ${result.opened ? "opened" : "updated"}`;
+      if (signal?.aborted) log(`Not stopped: the stop request came after the changes were pushed, so ${what} is kept`);
       return { status: "done", reason: result.warning ? `${what}; ${result.warning}` : what };
     }
   }

@@ -4,6 +4,7 @@ import { commitAndPush } from "./commit-and-push.js";
 import { detectChanges } from "./detect-changes.js";
 import { hostGit, PublishError, type GitIdentity } from "./host-git.js";
 import { GitHubRequestError, type PullRequestRef, type PullRequestsApi } from "./pull-requests-api.js";
+import { ActionStopped, throwIfStopped } from "../queue/stop-request.js";
 
 export interface PublishChangesOptions {
   pulls: PullRequestsApi;
@@ -28,6 +29,12 @@ export interface PublishChangesOptions {
   draft: boolean;
   labels: readonly string[];
   log: (line: string) => void;
+  /**
+   * The action's stop request (a cancel, a shutdown). Heeded up to the push: stopped then, the
+   * action leaves nothing on GitHub. Once the branch is pushed, its pull request is opened
+   * regardless, rather than leave a branch that no pull request shows.
+   */
+  signal?: AbortSignal;
 }
 
 export type PublishResult =
@@ -44,7 +51,10 @@ export type PublishResult =
     }
   | { outcome: "failed"; reason: string };
 
-/** Detect → commit → push → open or update the pull request. Never throws: failures are results. */
+/**
+ * Detect → commit → push → open or update the pull request. Failures are results; only a stop
+ * request heeded before the push is thrown (`ActionStopped`), as the steps' own stops are.
+ */
 export async function publishChanges(options: PublishChangesOptions): Promise<PublishResult> {
   const { workspaceDir, log } = options;
   // The host's git directory sits beside the workspace, outside what the container can reach.
@@ -52,6 +62,7 @@ export async function publishChanges(options: PublishChangesOptions): Promise<Pu
   try {
     return await publish(options, gitDir);
   } catch (error) {
+    if (error instanceof ActionStopped) throw error;
     const reason = error instanceof PublishError ? error.message : `Could not publish the changes: ${(error as Error).message ?? String(error)}`;
     log(reason);
     return { outcome: "failed", reason };
@@ -82,6 +93,7 @@ async function publish(options: PublishChangesOptions, gitDir: string): Promise<
     );
   }
 
+  if (options.signal) throwIfStopped(options.signal);
   const { commitSha } = await commitAndPush(git, { tree: changes.tree, baseSha, message: options.commitMessage, cloneUrl, repository, branch });
   log(`Pushed ${commitSha} to ${branch}`);
 

@@ -56,4 +56,50 @@ describe.skipIf(skip)("/automation cancel while an action runs (PostgreSQL, Dock
     expect(stdout.trim()).toBe("");
     expect(nock.pendingMocks()).toEqual([]);
   });
+
+  it("stops an action whose cancel comes while its changes are being published, before anything is pushed", async () => {
+    const repository = "Codertocat/Hello-World";
+    const payload = pullRequestCommentPayload("/automation cancel");
+    const author: string = payload.comment.user.login;
+    // Publishing reads the default branch before it pushes; that answer is held back until the
+    // cancel is in, which is the moment tested.
+    let cancelled!: () => void;
+    const cancelIn = new Promise<void>((resolve) => (cancelled = resolve));
+    let reading!: () => void;
+    const publishing = new Promise<void>((resolve) => (reading = resolve));
+    nock(GITHUB_API)
+      .get(`/repos/${repository}`)
+      .reply(200, async () => {
+        reading();
+        await cancelIn;
+        return { default_branch: "main" };
+      });
+    const scenario = await scenarios.start({
+      automation: "touch-readme",
+      definition: ["description: Appends to the README", "container:", `  image: ${TEST_IMAGE}`, "steps:", "  - name: Edit", "    run: echo x >> README.md", ""].join("\n"),
+    });
+    nock(GITHUB_API).post(`/repos/${repository}/check-runs`).optionally().reply(201, { id: 7001 }).persist();
+    await publishing;
+
+    nock(GITHUB_API)
+      .get(`/repos/${repository}/collaborators/${author}/permission`)
+      .reply(200, { permission: "write", role_name: "write", user: { login: author } })
+      .post(`/repos/${repository}/issues/comments/${payload.comment.id}/reactions`, { content: "+1" })
+      .reply(201, { id: 2, content: "+1" });
+    expect((await scenario.app.deliver("issue_comment", payload, randomUUID())).status).toBe(200);
+    const [action] = await scenarios.database.db.select().from(actions);
+    await waitFor("the cancel to be recorded", async () => {
+      const [row] = await scenarios.database.db.select().from(actions).where(eq(actions.id, action!.id));
+      return row?.cancelRequestedAt !== null;
+    });
+    cancelled();
+
+    const completed = await scenario.completedCheck();
+    expect(completed).toMatchObject({ conclusion: "cancelled" });
+    const [ended] = await scenarios.database.db.select().from(actions).where(eq(actions.id, action!.id));
+    expect(ended).toMatchObject({ status: "stopped", reason: `cancelled by @${author}`, pullRequestNumber: null });
+    // Nothing reached GitHub: no branch pushed, and no pull request asked for (none is mocked).
+    expect(await scenario.git.branchHead(repository, "automation/touch-readme")).toBeNull();
+    expect(nock.pendingMocks()).toEqual([]);
+  });
 });

@@ -88,6 +88,49 @@ function record(into: Array<Record<string, unknown>>, field: string, body: unkno
 const receivePacks = (from: number) => server.requests.slice(from).filter((r) => r.path.endsWith("git-receive-pack"));
 
 describe("publishChanges", () => {
+  it("opens the pull request of changes already pushed when a stop request comes, rather than leave the branch alone", async () => {
+    const target = await clonedRepository();
+    await appendFile(join(target.dir, "README.md"), "x\n");
+    const stop = new AbortController();
+    nock(GITHUB_API)
+      .get(`/repos/${target.repository}`)
+      .reply(200, { default_branch: "main" })
+      .get(`/repos/${target.repository}/pulls`)
+      .query({ state: "open", head: "acme:automation/hello", per_page: "1" })
+      .reply(200, () => {
+        // The branch is pushed by now.
+        stop.abort({ kind: "cancel", reason: "cancelled by @octocat" });
+        return [];
+      })
+      .post(`/repos/${target.repository}/pulls`)
+      .reply(201, { number: 13, html_url: `https://github.com/${target.repository}/pull/13` });
+
+    const result = await publishChanges(options(target, { labels: [], signal: stop.signal }));
+
+    expect(result).toMatchObject({ outcome: "published", opened: true, pullRequest: { number: 13 } });
+    expect(await server.branchHead(target.repository, "automation/hello")).not.toBeNull();
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("pushes nothing and asks nothing more of GitHub once a stop request came before the push", async () => {
+    const target = await clonedRepository();
+    await appendFile(join(target.dir, "README.md"), "x\n");
+    const stop = new AbortController();
+    nock(GITHUB_API)
+      .get(`/repos/${target.repository}`)
+      .reply(200, () => {
+        stop.abort({ kind: "cancel", reason: "cancelled by @octocat" });
+        return { default_branch: "main" };
+      });
+    const pushesBefore = receivePacks(0).length;
+
+    await expect(publishChanges(options(target, { signal: stop.signal }))).rejects.toMatchObject({ name: "ActionStopped", message: "cancelled by @octocat" });
+
+    expect(receivePacks(0).length).toBe(pushesBefore);
+    expect(await server.branchHead(target.repository, "automation/hello")).toBeNull();
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it("commits the changed, new and deleted files as the app, pushes the branch and opens the pull request", async () => {
     const target = await clonedRepository({ "README.md": "hello\n", "old.txt": "old\n", ".gitignore": "node_modules/\n" });
     await appendFile(join(target.dir, "README.md"), "x\n");
