@@ -16,6 +16,7 @@ import { recoverLostActions } from "./queue/recover-lost-actions.js";
 import type { Wakeups } from "./queue/wakeups.js";
 import { startDeliveryProcessor, type DeliveryHandler, type DeliveryProcessor } from "./ingress/delivery-processor.js";
 import { sweepRepositoryCache } from "./execution/repository-mirror.js";
+import { clearLeftWorkspaces } from "./execution/sweep-workspaces.js";
 import type { IngressLoad } from "./ingress/delivery-writer.js";
 
 const NO_SECRETS = secretStore({ values: {} });
@@ -79,6 +80,7 @@ export function startBackground(options: {
       }
     },
     recoverEveryMs: Math.max(1000, Math.floor(config.leaseMs / 2)),
+    prepare: () => clearLeftWorkspaces(db, config.workspaceRoot, log),
     execute: (action, signal) =>
       executeAction(
         {

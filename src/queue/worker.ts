@@ -21,6 +21,8 @@ export interface WorkerOptions {
   log: Logger;
   /** Executes one action; when `signal` aborts, its reason is a StopRequest (./stop-request.ts). */
   execute(action: ClaimedAction, signal: AbortSignal): Promise<void>;
+  /** Run once before the first claim (a failure is logged): clears what an earlier process left behind. */
+  prepare?(): Promise<void>;
   /** Brings back actions whose worker was lost; run at start and then every `recoverEveryMs`. */
   recover?(): Promise<void>;
   recoverEveryMs?: number;
@@ -116,6 +118,7 @@ export function startWorker(options: WorkerOptions): Worker {
 
   const loop = async () => {
     const work = wakeupLatch(wakeups, "actions");
+    await options.prepare?.().catch((err: unknown) => log.warn({ err }, "could not clear what an earlier process left behind; claiming anyway"));
     while (!claiming.signal.aborted) {
       let claimed: ClaimedAction | null = null;
       const cancelsBefore = cancelWakeups;

@@ -3,6 +3,7 @@ import pino from "pino";
 import { openDatabase } from "../../src/db/client.js";
 import { DockerRuntime } from "../../src/execution/docker/docker-runtime.js";
 import { executeAction } from "../../src/execution/execute-action.js";
+import { clearLeftWorkspaces } from "../../src/execution/sweep-workspaces.js";
 import { openWakeups } from "../../src/queue/open-wakeups.js";
 import { recoverLostActions } from "../../src/queue/recover-lost-actions.js";
 import { startWorker } from "../../src/queue/worker.js";
@@ -26,6 +27,7 @@ const wakeups = await openWakeups(database, log);
 const runtime = new DockerRuntime();
 const leaseMs = number("LEASE_MS", 2_000);
 const workerId = env.WORKER_ID ?? `test-worker:${process.pid}`;
+const workspaceRoot = env.WORKSPACE_ROOT ?? tmpdir();
 
 const worker = startWorker({
   db: database.db,
@@ -42,8 +44,10 @@ const worker = startWorker({
     if (recovered.retried.length > 0) wakeups.notify("actions");
   },
   recoverEveryMs: Math.max(250, Math.floor(leaseMs / 2)),
+  // Only a root of the test's own is swept: the shared temporary directory is not this worker's.
+  prepare: env.WORKSPACE_ROOT ? () => clearLeftWorkspaces(database.db, workspaceRoot, log) : undefined,
   execute: (action, signal) =>
-    executeAction(queueExecutionDeps({ db: database.db, runtime, workspaceRoot: env.WORKSPACE_ROOT ?? tmpdir(), log }), action, signal),
+    executeAction(queueExecutionDeps({ db: database.db, runtime, workspaceRoot, log }), action, signal),
 });
 
 process.on("message", (request: WorkerRequest) => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -246,9 +246,15 @@ describe.skipIf(skip)("worker processes sharing one database (PostgreSQL, Docker
       const orphans = async () => (await Promise.all(runIds.map(containersOf))).flat();
       await waitUntil(async () => (await orphans()).length === 0, 20_000);
       const [inProgress, leftContainers] = [checksInProgress(), await orphans()];
+      // What the killed workers left in the shared workspace root goes when a worker next starts.
+      await spawnWorker("next-start", { WORKER_CONCURRENCY: "1" });
+      const leftWorkspaces = async () => (await readdir(workspaceRoot)).filter((name) => /^[0-9a-f]{8}-/.test(name));
+      await waitUntil(async () => (await leftWorkspaces()).length === 0, 20_000);
+      const workspacesLeft = await leftWorkspaces();
       console.info(
         `kill -9 of a worker mid-run ×${kills} (${executions.length} actions): ${lost.length} lost, ${duplicated.length} duplicated, ` +
-          `${inProgress.length} checks left in progress, ${leftContainers.length} orphan containers`,
+          `${inProgress.length} checks left in progress, ${leftContainers.length} orphan containers, ` +
+          `${workspacesLeft.length} workspaces left once a worker started again`,
       );
 
       expect(lost.map((e) => `${e.status} (${e.marks} runs): ${e.reason}`)).toEqual([]);
@@ -256,6 +262,7 @@ describe.skipIf(skip)("worker processes sharing one database (PostgreSQL, Docker
       expect(executions.filter((e) => e.status === "done").length).toBeGreaterThan(0);
       expect(inProgress.map((e) => ({ status: e.status, check: checks.last(e.id) ?? "never created" }))).toEqual([]);
       expect(leftContainers.map((c) => c.Names)).toEqual([]);
+      expect(workspacesLeft).toEqual([]);
       // One check per action: a second create would be a duplicate check on the commit.
       expect(executions.filter((e) => checks.creates(e.id) !== 1)).toEqual([]);
     } finally {
