@@ -2,6 +2,7 @@ import { and, asc, eq, getTableName, inArray, isNull, lt, lte, or, sql, type SQL
 import type { Db } from "../db/client.js";
 import { webhookDeliveries } from "./deliveries.sql.js";
 import { deliveryRow, type DeliveryRow, type IncomingDelivery } from "./delivery-row.js";
+import { fromNow } from "../db/interval-sql.js";
 
 export type StoredDelivery = typeof webhookDeliveries.$inferSelect;
 
@@ -96,7 +97,7 @@ export async function claimDeliveries(db: Db, workerId: string, leaseMs: number,
     .update(t)
     .set({
       claimedBy: workerId,
-      leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+      leaseExpiresAt: fromNow(leaseMs),
       attempts: sql`${t.attempts} + 1`,
     })
     .where(inArray(t.id, due))
@@ -116,7 +117,7 @@ export async function renewDeliveryLeases(db: Db, deliveries: readonly StoredDel
   if (deliveries.length === 0) return;
   await db
     .update(webhookDeliveries)
-    .set({ leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+    .set({ leaseExpiresAt: fromNow(leaseMs) })
     .where(heldBy(deliveries, workerId));
 }
 
@@ -154,7 +155,7 @@ export async function markFailed(
             claimedBy: null,
             leaseExpiresAt: null,
             lastError: error,
-            notBefore: sql`now() + ${`${retryInMs} milliseconds`}::interval`,
+            notBefore: fromNow(retryInMs),
           },
     )
     .where(heldBy([delivery], workerId));
@@ -164,7 +165,7 @@ export async function markFailed(
 export async function pruneDeliveries(db: Db, olderThanMs: number): Promise<number> {
   const removed = await db
     .delete(webhookDeliveries)
-    .where(lt(webhookDeliveries.handledAt, sql`now() - ${`${olderThanMs} milliseconds`}::interval`))
+    .where(lt(webhookDeliveries.handledAt, fromNow(-olderThanMs)))
     .returning({ id: webhookDeliveries.id });
   return removed.length;
 }

@@ -4,6 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { actions, runs } from "../runs/runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import { refreshRunStatus, type Tx } from "../runs/transitions.js";
+import { fromNow } from "../db/interval-sql.js";
 
 export type ClaimedAction = typeof actions.$inferSelect & { run: typeof runs.$inferSelect };
 
@@ -70,7 +71,7 @@ export async function claimNextAction(
         .set({
           status: "running",
           claimedBy: workerId,
-          leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+          leaseExpiresAt: fromNow(leaseMs),
           startedAt: sql`now()`,
           attempts: sql`${actions.attempts} + 1`,
         })
@@ -122,7 +123,7 @@ export type LeaseRenewal = { held: false } | { held: true; cancel: { reason: str
 export async function renewLease(db: Db, actionId: string, workerId: string, leaseMs: number): Promise<LeaseRenewal> {
   const rows = await db
     .update(actions)
-    .set({ leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
+    .set({ leaseExpiresAt: fromNow(leaseMs) })
     .where(and(eq(actions.id, actionId), eq(actions.claimedBy, workerId), eq(actions.status, "running")))
     .returning({ cancelRequestedAt: actions.cancelRequestedAt, reason: actions.reason });
   const row = rows[0];

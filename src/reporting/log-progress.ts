@@ -4,6 +4,7 @@ import { logChunks } from "../execution/logs.sql.js";
 import { actions } from "../runs/runs.sql.js";
 import { checkOutbox } from "./outbox.sql.js";
 import { unsent } from "./check-rows.js";
+import { millisecondsInterval } from "../db/interval-sql.js";
 
 /**
  * Notes a progress update for each running action whose log has grown since its check was last
@@ -17,7 +18,7 @@ export async function enqueueLogProgress(db: Db, intervalMs: number): Promise<vo
   const waiting = sql`exists (select 1 from ${checkOutbox} where ${checkOutbox.actionId} = ${actions.id} and ${unsent})`;
   const lastSent = sql`(select ${checkOutbox.phase} as phase, ${checkOutbox.sentAt} as at from ${checkOutbox}
     where ${checkOutbox.actionId} = ${actions.id} and ${checkOutbox.sentAt} is not null order by ${checkOutbox.id} desc limit 1)`;
-  const interval = sql`${`${Math.round(intervalMs)} milliseconds`}::interval`;
+  const interval = millisecondsInterval(intervalMs);
   await db.execute(sql`
     insert into ${checkOutbox} (run_id, action_id, phase, not_before)
     select ${actions.runId}, ${actions.id}, 'in_progress',

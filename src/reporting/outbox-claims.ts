@@ -5,6 +5,7 @@ import { actions, runs } from "../runs/runs.sql.js";
 import { checkOutbox } from "./outbox.sql.js";
 import { rowsOfCheck, unsent } from "./check-rows.js";
 import { decideSend, type CheckPhase } from "./coalescing.js";
+import { fromNow } from "../db/interval-sql.js";
 
 // The outbox as the reporter works it: which checks have changes due, claiming one check's rows
 // for a send (so two reporters never send the same change), and recording how the send went.
@@ -82,7 +83,7 @@ export async function claimCheck(db: Db, key: CheckKey, options: { intervalMs: n
   // interval asks; no change is lost, and rows another reporter holds are still left to it.
   const sent = alias(checkOutbox, "sent");
   const lastSent = sql`(select ${sent.phase} as phase, ${sent.sentAt} as at from ${checkOutbox} as ${sql.identifier("sent")} where ${and(rowsOfCheck(sent, key), isNotNull(sent.sentAt))} order by ${sent.id} desc limit 1)`;
-  const hold = sql`now() + ${`${options.holdMs} milliseconds`}::interval`;
+  const hold = fromNow(options.holdMs);
   const result = (await db.execute(sql`
     with waiting as (
       select ${checkOutbox.id} as id, ${checkOutbox.phase} as phase, ${checkOutbox.attempts} as attempts, ${checkOutbox.notBefore} as not_before
@@ -161,7 +162,7 @@ export async function markSent(db: Db, rowIds: number[], stateAt: Date): Promise
 export async function retryLater(db: Db, rowIds: number[], waitMs: number, error: string): Promise<void> {
   await db
     .update(checkOutbox)
-    .set({ lastError: error, notBefore: sql`now() + ${`${Math.round(waitMs)} milliseconds`}::interval` })
+    .set({ lastError: error, notBefore: fromNow(waitMs) })
     .where(inArray(checkOutbox.id, rowIds));
 }
 
@@ -171,7 +172,7 @@ export async function giveUp(db: Db, rowIds: number[], error: string): Promise<v
 
 /** A rate limit holds for the installation's token: none of its checks is sent before it lifts. */
 export async function pauseInstallation(db: Db, installationId: number, waitMs: number): Promise<void> {
-  const until = sql`now() + ${`${Math.round(waitMs)} milliseconds`}::interval`;
+  const until = fromNow(waitMs);
   await db
     .update(checkOutbox)
     .set({ notBefore: sql`greatest(${checkOutbox.notBefore}, ${until})` })
