@@ -5,6 +5,8 @@ import pino, { type Logger } from "pino";
 import * as schema from "./schema.js";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The handle a `db.transaction` callback is given. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DatabaseKind = "postgres" | "pglite";
 
 export interface Database {

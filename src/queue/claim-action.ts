@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, isNull, notInArray, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, Tx } from "../db/client.js";
 import { alias } from "drizzle-orm/pg-core";
 import { actions, runs } from "../runs/runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
-import { refreshRunStatus, type Tx } from "../runs/transitions.js";
+import { refreshRunStatus } from "../runs/transitions.js";
 import { fromNow } from "../db/interval-sql.js";
 
 export type ClaimedAction = typeof actions.$inferSelect & { run: typeof runs.$inferSelect };

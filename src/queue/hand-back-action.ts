@@ -1,8 +1,8 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, Tx } from "../db/client.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import { actions, actionSteps } from "../runs/runs.sql.js";
-import { endAction, refreshRunStatus, type Tx } from "../runs/transitions.js";
+import { endAction, refreshRunStatus } from "../runs/transitions.js";
 
 /** An action is tried again after its worker went away only if it had not started a step, and once. */
 export const MAX_ATTEMPTS = 2;

@@ -1,9 +1,8 @@
-import type { Db } from "../db/client.js";
+import type { Tx } from "../db/client.js";
 import type { RunStatus } from "../runs/statuses.js";
 import { runCheckStatus } from "./check-status.js";
 import { enqueueUnlessWaiting } from "./waiting-row.js";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /**
  * Notes in the outbox that the run's summary check should show its current state: a run of 1,000

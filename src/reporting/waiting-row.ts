@@ -1,10 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Tx } from "../db/client.js";
 import { checkOutbox } from "./outbox.sql.js";
 import { rowsOfCheck, unsent } from "./check-rows.js";
 import type { CheckPhase } from "./coalescing.js";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /**
  * Notes in the outbox that a check should show its current state (`actionId` null: the run's

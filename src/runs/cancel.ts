@@ -1,9 +1,9 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, Tx } from "../db/client.js";
 import type { Wakeups } from "../queue/wakeups.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
 import { actions, actionSteps, runs } from "./runs.sql.js";
-import { refreshRunStatus, type Tx } from "./transitions.js";
+import { refreshRunStatus } from "./transitions.js";
 
 export interface CancelOutcome {
   /** Pending actions stopped before they started (their checks read `skipped`). */

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, Tx } from "../db/client.js";
 import { retryWhileUnreachable } from "../db/retry-while-unreachable.js";
 import { actions, actionSteps, runs } from "./runs.sql.js";
 import { checkOutbox } from "../reporting/outbox.sql.js";
@@ -12,7 +12,6 @@ import { deriveRunStatus, type FinishedActionStatus } from "./statuses.js";
 // A worker's changes wait out a database restart rather than fail the action: a transaction cut
 // off by a lost session was rolled back, so trying it again is safe.
 
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /**
  * Who holds a running action: a worker, for one attempt. A worker whose lease was taken from it
