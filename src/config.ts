@@ -11,7 +11,20 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).default(2),
   INSTALLATION_CONCURRENCY: z.coerce.number().int().min(0).default(0),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
-  PUBLIC_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    // What is no URL at all is `url()`'s to report.
+    .refine((value) => !URL.canParse(value) || /^https?:$/.test(new URL(value).protocol), "must start with https:// (or http://)")
+    // Pages, their sign-in and the links in checks and pull requests are all at /automations of
+    // this address; behind a path of its own they would point past it.
+    .refine((value) => {
+      if (!URL.canParse(value)) return true;
+      const url = new URL(value);
+      return url.pathname === "/" && url.search === "" && url.hash === "";
+    }, "must be the app's address without a path, e.g. https://automations.example.com: its pages are served at /automations of it")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   WORKER_ID: z.string().optional(),
   APP_SLUG: z
     .string()
