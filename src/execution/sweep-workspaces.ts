@@ -1,6 +1,6 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../db/client.js";
 import { actions } from "../runs/runs.sql.js";
@@ -17,29 +17,34 @@ const ACTION_ENTRY = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
  * (a finished action always has). Only actions running now, in this process or another sharing
  * the root, keep theirs: an action is running from its claim until after its cleanup. Anything
  * not named for an action is left alone. Returns the entries removed.
+ *
+ * An action handed back after its worker died is pending, and may be claimed again while its
+ * old entries go; its new worker then sets up entries of the same names. So each action's
+ * entries are removed while its row is locked: a claim waits for the removal, and a claim made
+ * first is seen (the action is running, and its entries stay).
  */
 export async function sweepWorkspaces(db: Db, workspaceRoot: string): Promise<string[]> {
   const names = await readdir(workspaceRoot).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return [] as string[];
     throw err;
   });
-  const owners = new Map<string, string>();
+  const entriesOf = new Map<string, string[]>();
   for (const name of names) {
     const id = ACTION_ENTRY.exec(name)?.[1];
-    if (id) owners.set(name, id);
+    if (!id) continue;
+    const entries = entriesOf.get(id) ?? [];
+    if (entries.length === 0) entriesOf.set(id, entries);
+    entries.push(name);
   }
-  if (owners.size === 0) return [];
-  const ids = [...new Set(owners.values())];
-  const running = await db
-    .select({ id: actions.id })
-    .from(actions)
-    .where(and(inArray(actions.id, ids), eq(actions.status, "running")));
-  const keep = new Set(running.map((r) => r.id));
   const removed: string[] = [];
-  for (const [name, id] of owners) {
-    if (keep.has(id)) continue;
-    await rm(join(workspaceRoot, name), { recursive: true, force: true });
-    removed.push(name);
+  for (const [id, entries] of entriesOf) {
+    const swept = await db.transaction(async (tx) => {
+      const [row] = await tx.select({ status: actions.status }).from(actions).where(eq(actions.id, id)).for("update");
+      if (row?.status === "running") return false;
+      await Promise.all(entries.map((name) => rm(join(workspaceRoot, name), { recursive: true, force: true })));
+      return true;
+    });
+    if (swept) removed.push(...entries);
   }
   return removed;
 }

@@ -59,6 +59,37 @@ describe("the workspace root after a process died mid-action (PostgreSQL)", () =
     expect((await readdir(root)).sort()).toEqual([...kept, "notes.txt", `${running!.id}-copy`].sort());
   });
 
+  it("leaves the entries of an action being claimed again meanwhile to its new worker", async () => {
+    const runId = await recordTestRun(database.db, {
+      source,
+      automation: "sweeps",
+      repository: "acme/api",
+      headSha: "a".repeat(40),
+      deliveryId: randomUUID(),
+      targets: [{ repository: "acme/api", repositoryId: 1, cloneUrl: "https://github.com/acme/api.git", ref: "a".repeat(40), project: null }],
+    });
+    const [handedBack] = await database.db.select().from(actions).where(eq(actions.runId, runId));
+    const entries = await leftBehind(handedBack!.id);
+    // A worker claims the pending action; the sweep starts before the claim commits.
+    let commitClaim!: () => void;
+    const claimed = new Promise<void>((resolve) => (commitClaim = resolve));
+    let held!: () => void;
+    const claimHeld = new Promise<void>((resolve) => (held = resolve));
+    const claim = database.db.transaction(async (tx) => {
+      await tx.update(actions).set({ status: "running" }).where(eq(actions.id, handedBack!.id));
+      held();
+      await claimed;
+    });
+    await claimHeld;
+    const sweeping = sweepWorkspaces(database.db, root);
+    await new Promise((r) => setTimeout(r, 200));
+    commitClaim();
+    await claim;
+
+    expect(await sweeping).toEqual([]);
+    expect((await readdir(root)).filter((name) => name.startsWith(handedBack!.id)).sort()).toEqual(entries.sort());
+  });
+
   it("finds nothing to do in a workspace root that does not exist yet", async () => {
     expect(await sweepWorkspaces(database.db, join(root, "never-made"))).toEqual([]);
   });
