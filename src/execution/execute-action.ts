@@ -211,8 +211,8 @@ export async function executeAction(
         await finishStep(db, claim, index, { status: "done", exitCode: 0 });
         failingStep = null;
       } else {
-        // The kernel's OOM kill shows only as exit code 137; the engine knows the cause.
-        const outOfMemory: boolean = await started.outOfMemory(stepStartedAt).catch(() => false);
+        // The kernel's OOM kill shows only as exit code 137 (SIGKILL); the engine knows the cause.
+        const outOfMemory: boolean = result.exitCode === 137 && (await started.outOfMemory(stepStartedAt).catch(() => false));
         const stepReason = outOfMemory ? `out of memory (limit ${formatMemory(memoryLimit)})` : null;
         await finishStep(db, claim, index, { status: "failed", exitCode: result.exitCode, reason: stepReason });
         if (!step.continue_on_error) {

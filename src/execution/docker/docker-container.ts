@@ -21,7 +21,7 @@ const KILL_SETTLE_GRACE_MS = 2_000;
 const EXIT_CODE_POLLS = 20;
 const EXIT_CODE_POLL_MS = 50;
 // How long the engine may take to record an OOM kill after the command's exit.
-const OOM_EVENT_SETTLE_MS = 250;
+const OOM_EVENT_WAITS_MS = [250, 500, 1_000];
 
 /** Streams of the commands in flight, so kill() can make sure each one settles. */
 interface InFlightExec {
@@ -176,10 +176,14 @@ export class DockerContainer implements RunningContainer {
       throw toContainerError(this.docker, err, `inspect container ${this.id}`);
     }
     // An exec'd command is not the main process; its OOM kill shows only as the engine's "oom"
-    // event, which the engine may record a moment after the command's exit: look twice.
+    // event, which the engine may record a moment after the command's exit, longer on a busy
+    // machine: look again after waits that grow.
     if (await this.oomEventSince(since)) return true;
-    await new Promise((resolve) => setTimeout(resolve, OOM_EVENT_SETTLE_MS));
-    return this.oomEventSince(since);
+    for (const waitMs of OOM_EVENT_WAITS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (await this.oomEventSince(since)) return true;
+    }
+    return false;
   }
 
   private async oomEventSince(since: Date): Promise<boolean> {
