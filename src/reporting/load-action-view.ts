@@ -27,6 +27,7 @@ interface StepRow {
   reason: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  continueOnError: boolean;
 }
 
 interface LogChunkRow {
@@ -46,7 +47,8 @@ export async function loadActionView(db: Db, actionId: string): Promise<ActionRe
   const steps = sql<StepRow[] | string>`(select coalesce(json_agg(json_build_object(
       'index', ${actionSteps.index}, 'name', ${actionSteps.name}, 'status', ${actionSteps.status},
       'exitCode', ${actionSteps.exitCode}, 'reason', ${actionSteps.reason},
-      'startedAt', ${actionSteps.startedAt}::text, 'finishedAt', ${actionSteps.finishedAt}::text
+      'startedAt', ${actionSteps.startedAt}::text, 'finishedAt', ${actionSteps.finishedAt}::text,
+      'continueOnError', coalesce((${runs.definition} -> 'steps' -> ${actionSteps.index} ->> 'continue_on_error')::boolean, false)
     ) order by ${actionSteps.index}), '[]'::json) from ${actionSteps} where ${actionSteps.actionId} = ${actions.id})`;
   const [row] = await db
     .select({
@@ -124,6 +126,7 @@ export async function loadActionView(db: Db, actionId: string): Promise<ActionRe
         reason: s.reason,
         startedAt: time(s.startedAt),
         finishedAt: time(s.finishedAt),
+        continueOnError: s.continueOnError,
       })),
       logTail: tail.join(""),
       logOmittedChars: Math.max(0, Number(total) - tailChars),

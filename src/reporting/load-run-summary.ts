@@ -1,6 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { actions, actionSteps, runs } from "../runs/runs.sql.js";
+import { endingStep } from "../runs/ending-step.js";
 import type { RunSummaryAction, RunSummaryInput } from "./render-run-summary.js";
 
 export interface RunReportState {
@@ -33,23 +34,29 @@ export async function loadRunSummary(db: Db, runId: string): Promise<RunReportSt
     .from(actions)
     .where(eq(actions.runId, runId))
     .orderBy(asc(actions.position));
-  const failedSteps = await db
+  const stepsOfFailed = await db
     .select({
       actionId: actionSteps.actionId,
       index: actionSteps.index,
       name: actionSteps.name,
+      status: actionSteps.status,
       exitCode: actionSteps.exitCode,
       reason: actionSteps.reason,
     })
     .from(actionSteps)
     .innerJoin(actions, eq(actions.id, actionSteps.actionId))
-    .where(and(eq(actions.runId, runId), eq(actions.status, "failed"), eq(actionSteps.status, "failed")))
+    .where(and(eq(actions.runId, runId), eq(actions.status, "failed")))
     .orderBy(asc(actionSteps.index));
-  // A step that failed with continue_on_error comes before the one that ended the action: the last wins.
-  const failedStepOf = new Map(failedSteps.map((s) => [s.actionId, s]));
+  const stepsOf = new Map<string, Array<(typeof stepsOfFailed)[number] & { continueOnError: boolean }>>();
+  for (const step of stepsOfFailed) {
+    const continueOnError = run.definition.steps[step.index]?.continue_on_error ?? false;
+    const steps = stepsOf.get(step.actionId) ?? [];
+    if (steps.length === 0) stepsOf.set(step.actionId, steps);
+    steps.push({ ...step, continueOnError });
+  }
 
   const summaryActions: RunSummaryAction[] = rows.map((row) => {
-    const step = failedStepOf.get(row.id);
+    const step = endingStep(stepsOf.get(row.id) ?? [], row.timedOut);
     return {
       id: row.id,
       target: row.project ? `${row.repository}/${row.project}` : row.repository,

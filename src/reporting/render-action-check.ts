@@ -1,4 +1,5 @@
 import type { ActionView, StepView } from "../runs/action-view.js";
+import { endingStep } from "../runs/ending-step.js";
 import type { StepStatus } from "../runs/statuses.js";
 import { isFinished } from "../runs/statuses.js";
 import { fitHead, fitTail } from "./fit-text.js";
@@ -38,8 +39,8 @@ export function renderActionCheck(view: ActionView, options: { now?: Date } = {}
   return { name, title, summary };
 }
 
-function failedStep(steps: readonly StepView[]): StepView | undefined {
-  return steps.find((step) => step.status === "failed");
+function failedStep(view: ActionView, steps: readonly StepView[]): StepView | undefined {
+  return endingStep(steps, view.timedOut);
 }
 
 function describeStepFailure(step: StepView): string | null {
@@ -67,7 +68,7 @@ function headline(view: ActionView, steps: readonly StepView[], text: (s: string
       return `${passed} ${passed === 1 ? "step" : "steps"} passed`;
     }
     case "failed": {
-      const step = failedStep(steps);
+      const step = failedStep(view, steps);
       if (view.timedOut) return step ? `Timed out in step ${quoted(step)}` : "Timed out";
       if (step) {
         if (step.exitCode !== null) return `Step ${quoted(step)} failed with exit code ${step.exitCode}`;
@@ -100,7 +101,7 @@ function renderSummary(view: ActionView, steps: readonly StepView[], now: Date):
   const blocks: string[] = [statusLine];
   if (steps.length > 0) blocks.push(renderStepTable(view, steps, now));
 
-  const step = failedStep(steps);
+  const step = failedStep(view, steps);
   if (view.status === "failed" && step) {
     const position = steps.indexOf(step) + 1;
     const failure = describeStepFailure(step);

@@ -11,6 +11,8 @@ export interface StepView {
   reason: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** The definition lets this step fail without failing the action (`continue_on_error`). */
+  continueOnError: boolean;
 }
 
 export interface ActionView {

@@ -16,6 +16,7 @@ import { ACTION_LABEL } from "../../src/execution/container-labels.js";
 import { logChunks } from "../../src/execution/logs.sql.js";
 import type { PullRequestsApi } from "../../src/execution/pull-requests-api.js";
 import { loadActionView } from "../../src/reporting/load-action-view.js";
+import { loadRunSummary } from "../../src/reporting/load-run-summary.js";
 import { renderActionCheck } from "../../src/reporting/render-action-check.js";
 import { renderSession } from "../../src/reporting/render-session.js";
 import { actions, actionSteps, runs } from "../../src/runs/runs.sql.js";
@@ -234,6 +235,30 @@ describe.skipIf(skip)("executing an action (PostgreSQL, Docker)", () => {
     expect(action.status).toBe("done");
     expect(steps.map((step) => [step.status, step.exitCode])).toEqual([["done", 0], ["failed", 5], ["done", 0]]);
     expect(log("stdout")).toMatch(/^pid \d+\nprepared\nlast-step in \/workspace\nstdin: \n$/);
+  });
+
+  it("reports the step that failed the action, not an earlier one allowed to fail, on its check and its run's summary", async () => {
+    const { action } = await execute([
+      "container:",
+      `  image: ${TEST_IMAGE}`,
+      "  network: none",
+      "steps:",
+      "  - name: Lint",
+      "    continue_on_error: true",
+      "    run: exit 3",
+      "  - name: Test",
+      "    run: exit 4",
+      "  - name: Deploy",
+      "    run: echo never",
+    ]);
+
+    expect(action.status).toBe("failed");
+    const state = await loadActionView(database.db, action.id);
+    const check = renderActionCheck(state!.view);
+    expect(check.title).toBe('Step "Test" failed with exit code 4');
+    expect(check.summary).toContain("**Failed step:** Test (step 2 of 3) — exit code 4");
+    const summary = await loadRunSummary(database.db, action.runId);
+    expect(summary!.input.actions.map((a) => a.failedStep)).toEqual([{ index: 1, name: "Test", exitCode: 4, reason: null }]);
   });
 
   it("ends a last step past its time limit and removes its container", async () => {

@@ -19,7 +19,18 @@ import { inProcessWakeups } from "../../src/queue/wakeups.js";
 // (send now, or hold progress back for the interval), an action's view with the end of a long
 // log, and the reporter sending held-back progress once it is due, with no wake-up to prompt it.
 
-const source = ["container:", "  image: busybox", "steps:", "  - name: Build", "    run: make", "  - name: Test", "    run: make test", "  - name: Lint", "    run: make lint"].join("\n");
+const source = [
+  "container:",
+  "  image: busybox",
+  "steps:",
+  "  - name: Build",
+  "    run: make",
+  "  - name: Test",
+  "    continue_on_error: true",
+  "    run: make test",
+  "  - name: Lint",
+  "    run: make lint",
+].join("\n");
 const MINUTE = 60_000;
 
 const databases = [
@@ -117,9 +128,9 @@ describe.each(databases)("what the reporter reads ($kind)", ({ create }) => {
     const empty = await loadActionView(database.db, actionId);
     expect(empty?.view).toMatchObject({ logTail: "", logOmittedChars: 0, status: "failed", automation: "sweep", repository: "acme/service" });
     expect(empty).toMatchObject({ checkRunId: 77, checkRepository: "acme/app", headSha: "c".repeat(40), installationId: 1, session: null });
-    // The steps as the table holds them, field for field.
+    // The steps as the table holds them, field for field, and whether the definition lets each fail.
     const stored = await database.db.select().from(actionSteps).where(eq(actionSteps.actionId, actionId)).orderBy(asc(actionSteps.index));
-    expect(empty?.view.steps).toEqual(stored.map(({ actionId: _, ...step }) => step));
+    expect(empty?.view.steps).toEqual(stored.map(({ actionId: _, ...step }) => ({ ...step, continueOnError: step.index === 1 })));
     expect(empty?.view.steps.map((s) => s.name)).toEqual(["Build", "Test", "Lint"]);
     expect(empty?.view.steps[0]?.startedAt).toEqual(new Date("2026-03-01T10:00:00.123Z"));
     expect(empty?.view.steps[2]).toMatchObject({ status: "pending", exitCode: null, startedAt: null, finishedAt: null });

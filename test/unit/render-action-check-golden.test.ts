@@ -24,8 +24,8 @@ function failedAction(logLines: number): ActionView {
     startedAt: at(0),
     finishedAt: at(185_200),
     steps: [
-      { index: 0, name: "Install", status: "done", exitCode: 0, reason: null, startedAt: at(0), finishedAt: at(1_200) },
-      { index: 1, name: "Test", status: "failed", exitCode: 1, reason: null, startedAt: at(1_200), finishedAt: at(185_200) },
+      { index: 0, name: "Install", status: "done", exitCode: 0, reason: null, startedAt: at(0), finishedAt: at(1_200), continueOnError: false },
+      { index: 1, name: "Test", status: "failed", exitCode: 1, reason: null, startedAt: at(1_200), finishedAt: at(185_200), continueOnError: false },
     ],
     logTail: Array.from({ length: logLines }, (_, i) => `${colouredLine(i)}\n`).join(""),
     logOmittedChars: 0,

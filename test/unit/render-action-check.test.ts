@@ -8,7 +8,7 @@ const t0 = new Date("2025-01-01T10:00:00.000Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
 
 function step(index: number, name: string, overrides: Partial<StepView> = {}): StepView {
-  return { index, name, status: "pending", exitCode: null, reason: null, startedAt: null, finishedAt: null, ...overrides };
+  return { index, name, status: "pending", exitCode: null, reason: null, startedAt: null, finishedAt: null, continueOnError: false, ...overrides };
 }
 
 function actionView(overrides: Partial<ActionView> = {}): ActionView {
@@ -119,6 +119,39 @@ describe("renderActionCheck title", () => {
       view: actionView({ status: "failed", timedOut: true, startedAt: at(0) }),
       expected: "Timed out",
     },
+    {
+      behaviour: "a step allowed to fail is not the one that failed the action",
+      view: actionView({
+        status: "failed",
+        startedAt: at(0),
+        steps: [
+          step(0, "Lint", { status: "failed", exitCode: 1, startedAt: at(0), continueOnError: true }),
+          step(1, "Test", { status: "failed", exitCode: 2, startedAt: at(1_000) }),
+          step(2, "Deploy", { status: "skipped" }),
+        ],
+      }),
+      expected: 'Step "Test" failed with exit code 2',
+    },
+    {
+      behaviour: "a failure after the steps gives the action's reason, even when a step allowed to fail failed",
+      view: actionView({
+        status: "failed",
+        startedAt: at(0),
+        reason: "The push to automation/lint was refused: the app needs contents: write",
+        steps: [step(0, "Lint", { status: "failed", exitCode: 1, startedAt: at(0), continueOnError: true }), passed(1, "Build", 1_000, 2_000)],
+      }),
+      expected: "Failed: The push to automation/lint was refused: the app needs contents: write",
+    },
+    {
+      behaviour: "a step allowed to fail that ran out of time ended the action all the same",
+      view: actionView({
+        status: "failed",
+        timedOut: true,
+        startedAt: at(0),
+        steps: [step(0, "Lint", { status: "failed", reason: "timed out after 5m", startedAt: at(0), continueOnError: true }), step(1, "Test", { status: "skipped" })],
+      }),
+      expected: 'Timed out in step "Lint"',
+    },
     { behaviour: "an action stopped while running reads as cancelled", view: actionView({ status: "stopped", startedAt: at(0) }), expected: "Cancelled" },
     { behaviour: "an action stopped before it started reads as skipped", view: actionView({ status: "stopped" }), expected: "Skipped" },
   ];
@@ -152,6 +185,21 @@ describe("renderActionCheck summary", () => {
 
   it("names the failing step with its exit code", () => {
     expect(renderActionCheck(failedAtTest).summary).toContain("**Failed step:** Test (step 2 of 3) — exit code 1");
+  });
+
+  it("gives the action's reason, not a step allowed to fail, when the action failed after its steps", () => {
+    const { summary } = renderActionCheck(
+      actionView({
+        status: "failed",
+        startedAt: at(0),
+        finishedAt: at(2_000),
+        reason: "The push to automation/lint was refused",
+        steps: [step(0, "Lint", { status: "failed", exitCode: 1, startedAt: at(0), finishedAt: at(1_000), continueOnError: true }), passed(1, "Build", 1_000, 2_000)],
+      }),
+    );
+    expect(summary).toContain("**Reason:** The push to automation/lint was refused");
+    expect(summary).not.toContain("**Failed step:**");
+    expect(tableRows(summary)[0]).toBe("| Lint | ❌ Failed (exit code 1) | 1.0s |");
   });
 
   it("shows steps that were still waiting when the action ended as skipped", () => {
