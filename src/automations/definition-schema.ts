@@ -250,7 +250,7 @@ export function definitionSchema(defaultName: string) {
   return strictObject({
     name: automationName
       .prefault(defaultName)
-      .describe("What `/automation run <name>` calls it. Default: the file name without .yml."),
+      .describe("What `/automation run <name>` calls it: the file name without .yml, which a written name must be."),
     description: z.string().optional().describe("One line about what it does."),
     enabled: z.boolean().default(true).describe("false: it cannot be started and its triggers are ignored."),
     on: strictObject({

@@ -52,8 +52,16 @@ export function parseDefinition(source: string, path: string): ParseDefinitionRe
     return { ok: false, errors: [at(0, `invalid YAML: ${(error as Error).message}`)] };
   }
 
-  const result = definitionSchema(fileNameWithoutExtension(path)).safeParse(data, { error: genericMessage });
-  if (result.success) return { ok: true, definition: result.data };
+  const fileName = fileNameWithoutExtension(path);
+  const result = definitionSchema(fileName).safeParse(data, { error: genericMessage });
+  if (result.success) {
+    // Commands find an automation by its file, while its runs and checks carry its name: a name
+    // of its own would split it in two.
+    const { name } = result.data;
+    if (name === fileName) return { ok: true, definition: result.data };
+    const message = `name: "${name}" is not the file's name, "${fileName}": an automation is found by its file, so rename the file to ${name}.yml or leave name out`;
+    return { ok: false, errors: [at(offsetOf(doc, ["name"], { kind: "value" }), message)] };
+  }
 
   const errors = result.error.issues.flatMap((issue) =>
     describeIssue(issue, data).map(({ message, target }) => at(offsetOf(doc, issue.path, target), message)),

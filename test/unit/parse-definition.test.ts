@@ -137,8 +137,14 @@ describe("parseDefinition: valid definitions", () => {
     expect(definitionOf(minimal, path).name).toBe(name);
   });
 
-  it("prefers a written name to the file name", () => {
-    expect(definitionOf(`name: other\n${minimal}`).name).toBe("other");
+  it("takes a written name that is the file name", () => {
+    expect(definitionOf(`name: hello\n${minimal}`, ".github/automations/hello.yml").name).toBe("hello");
+  });
+
+  it("refuses a written name other than the file name, which commands would not find", () => {
+    expect(errorsOf(`description: x\nname: upgrade-node\n${minimal}`, ".github/automations/node.yml")).toEqual([
+      '2:7: name: "upgrade-node" is not the file\'s name, "node": an automation is found by its file, so rename the file to upgrade-node.yml or leave name out',
+    ]);
   });
 
   it("keeps `enabled: false` and `on.comment: false`", () => {

@@ -35,7 +35,9 @@ describe("README.md", () => {
   });
 
   it.each(definitions)("example %# is a valid definition", (source) => {
-    const result = parseDefinition(source, ".github/automations/example.yml");
+    // In the file it names, as a name must be its file's.
+    const name = /^name: (\S+)$/m.exec(source)?.[1] ?? "example";
+    const result = parseDefinition(source, `.github/automations/${name}.yml`);
     expect(result.ok ? [] : result.errors.map(formatDefinitionError)).toEqual([]);
   });
 });
