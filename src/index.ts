@@ -24,12 +24,16 @@ export interface AppHooks extends IngressDeps {
  * each delivery of the events the app acts on; the handlers run on the stored deliveries.
  */
 export function automationsApp(deps: AppHooks): ApplicationFunction {
-  return (app, options) => {
+  return async (app, options) => {
     const handlers = webhookHandlers(deps);
     const writer = databaseDeliveryWriter(deps.db);
     storeOnReceipt(app.webhooks, { events: new Set(handlers.keys()), writer, wakeups: deps.wakeups, log: app.log });
     const deliveryHandlers = new Map([...handlers].map(([event, handler]) => [event, contextHandler(app, handler)] as const));
     if (deps.pages) options.addHandler(pagesHandler(app, { db: deps.db, wakeups: deps.wakeups, ...deps.pages }));
+    // Probot's setup page registers the app with its webhooks at the root of the address it was
+    // opened at, not at /api/github/webhooks: they are taken there too, the same way.
+    const atRoot = await app.getNodeMiddleware({ path: "/" });
+    options.addHandler((req, res) => (req.method === "POST" ? atRoot(req, res) : false));
     deps.onLoad?.(app, deliveryHandlers, writer);
   };
 }

@@ -198,9 +198,14 @@ describe("npm start (tsx src/main.ts)", () => {
     const html = await setup.text();
     expect(html).toMatch(/register a new app on GitHub/i);
     expect(html).toContain("Register GitHub App");
-    // The manifest it would register: app.yml's (or package.json's) name, and back to this server.
+    // The manifest it would register: app.yml's (or package.json's) name, and back to this server,
+    // webhooks included (with no smee.io channel here, to the address the page was opened at).
     const manifest = JSON.parse(/name="manifest"[^>]*value='([^']*)'/.exec(html)?.[1] ?? "null") as Record<string, unknown> | null;
-    expect(manifest).toMatchObject({ name: await appName(), redirect_url: `http://127.0.0.1:${first.port}/probot/setup` });
+    expect(manifest).toMatchObject({
+      name: await appName(),
+      redirect_url: `http://127.0.0.1:${first.port}/probot/setup`,
+      hook_attributes: { url: `http://127.0.0.1:${first.port}/` },
+    });
     expect(first.output()).toMatch(/Probot is in setup mode/);
 
     await stop(first);

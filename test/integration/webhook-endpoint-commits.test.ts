@@ -104,4 +104,20 @@ describe("what the webhook endpoint stores", () => {
       .where(eq(webhookDeliveries.id, id));
     expect(rows).toEqual([{ payload: sent }]);
   });
+
+  it("takes deliveries at the root of the app's address too, where Probot's setup registers the webhook URL", async () => {
+    const id = randomUUID();
+    expect(await post(`${app.url}/`, id)).toBe(200);
+    expect((await rowsFor([id])).map((r) => r.payload)).toEqual([body]);
+    // Signed by someone else: refused there as at the usual path, and nothing stored.
+    const forged = await postRaw(`${app.url}/`, body, {
+      "content-type": "application/json",
+      "x-github-event": "issue_comment",
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": signature("not-the-secret", body),
+    });
+    expect(forged.status).toBe(400);
+    // Anything but a delivery there is not the endpoint's.
+    expect((await fetch(`${app.url}/`)).status).toBe(404);
+  });
 });
