@@ -1,6 +1,12 @@
 # The app itself. Build: docker build -t automations .
-# Run: docker run -p 3000:3000 -v automations-data:/data -v /var/run/docker.sock:/var/run/docker.sock automations
-# (the Docker engine's socket is what executes actions; DOCKER_HOST works as well).
+# Run, with the host's Docker engine executing the actions:
+#   sudo install -d -o 1000 -g 1000 /srv/automations
+#   docker run -p 3000:3000 \
+#     -v /srv/automations:/srv/automations -e DATA_DIR=/srv/automations \
+#     -v /var/run/docker.sock:/var/run/docker.sock --group-add "$(stat -c %g /var/run/docker.sock)" \
+#     automations
+# The data directory sits at the same path inside as on the host: the engine mounts each action's
+# workspace by its path on the host. The socket's group lets the app (user node, uid 1000) use it.
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app

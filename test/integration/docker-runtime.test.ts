@@ -310,6 +310,17 @@ describe.skipIf(skip).concurrent("DockerRuntime against the real engine", () => 
     expect((error as Error).message).toContain("pulling it failed: unexpected EOF");
   });
 
+  it("says what to do when the engine cannot see the workspace it is to mount, as when it runs on another machine", async ({ expect }) => {
+    const elsewhere = join(tmpdir(), `automations-not-on-the-engine-${randomUUID()}`);
+    const error = await runtime
+      .start({ image: TEST_IMAGE, workspaceDir: elsewhere, workspaceMount: "/workspace", env: {}, network: "none", resources: {}, labels: { [FILE_LABEL]: fileRun } })
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ContainerError);
+    expect((error as Error).message).toContain(`bind source path does not exist: ${elsewhere}`);
+    expect((error as Error).message).toContain("mounts each action's workspace by its path on the engine's own machine");
+    expect((error as Error).message).toContain("mount its DATA_DIR at the same path inside as on the host");
+  });
+
   it("reports a command killed for exceeding the memory limit as out of memory", async ({ expect }) => {
     const container = await start({ resources: { memoryBytes: 16 * 1024 ** 2 } });
     const before = new Date();

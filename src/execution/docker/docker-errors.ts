@@ -62,5 +62,17 @@ export function toContainerError(docker: Docker, err: unknown, doing: string): C
   const { statusCode, json, message } = fieldsOf(err);
   const detail = json?.message ?? message ?? "unknown error";
   const status = statusCode === undefined ? "" : ` (HTTP ${statusCode})`;
-  return new ContainerError(`Docker engine failed to ${doing}${status}: ${detail}`, "engine_error");
+  return new ContainerError(`Docker engine failed to ${doing}${status}: ${detail}${hintFor(docker, detail)}`, "engine_error");
+}
+
+/**
+ * What to do about an engine that cannot see the workspace it is asked to mount: the engine reads
+ * a bind mount's path on its own machine, so it must share the app's disk at the same path.
+ */
+function hintFor(docker: Docker, detail: string): string {
+  if (!/bind source path does not exist/i.test(detail)) return "";
+  return (
+    `. The engine at ${describeEngine(docker)} mounts each action's workspace by its path on the engine's own machine: ` +
+    "run it on the app's machine (not a remote DOCKER_HOST), and when the app itself runs in a container, mount its DATA_DIR at the same path inside as on the host"
+  );
 }
