@@ -3,6 +3,7 @@ import { copyFile, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { createGitDir } from "./git-dir.js";
 import { runProcess } from "./process-launcher/run-process.js";
+import { formatDuration } from "../reporting/format-duration.js";
 
 // The target is cloned on the host (DESIGN.md §5.2). The installation token reaches git only
 // through its environment, so it is never in .git/config, any workspace file or a command line
@@ -248,10 +249,24 @@ export interface GitResult {
   stderr: string;
 }
 
-export async function runGit(args: string[], cwd: string, env: Record<string, string>): Promise<GitResult> {
+/**
+ * A backstop for any git command: a worker's slot is not held forever by one that hangs. Network
+ * transfers end sooner, on git's own low-speed limit (`GIT_NETWORK_STALL`).
+ */
+export const GIT_TIMEOUT_MS = 30 * 60_000;
+
+/** git gives up a transfer slower than 1 KB/s for a minute: a server or network that stalled. */
+const GIT_NETWORK_STALL = { GIT_HTTP_LOW_SPEED_LIMIT: "1000", GIT_HTTP_LOW_SPEED_TIME: "60" };
+
+export async function runGit(args: string[], cwd: string, env: Record<string, string>, timeoutMs = GIT_TIMEOUT_MS): Promise<GitResult> {
   try {
-    const result = await runProcess("git", args, { cwd, env });
-    return { code: result.code, stdout: result.stdout, stderr: result.stderr + (result.signal ? `killed by ${result.signal}\n` : "") };
+    const result = await runProcess("git", args, { cwd, env: { ...GIT_NETWORK_STALL, ...env }, timeoutMs });
+    const ended = result.timedOut
+      ? `git did not finish within ${formatDuration(timeoutMs)} and was stopped\n`
+      : result.signal
+        ? `killed by ${result.signal}\n`
+        : "";
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr + ended };
   } catch (error) {
     // The process launcher ended mid-command: reported like a failed command, as a missing git binary is.
     return { code: -1, stdout: "", stderr: `${(error as Error).message}\n` };

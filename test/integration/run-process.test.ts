@@ -122,6 +122,27 @@ describe("runProcess", () => {
     expect(result).toEqual(await spawnDirectly("sh", sh("echo before; kill -TERM $$; echo after")));
   });
 
+  it("kills a command that runs past its time limit and says it timed out", async () => {
+    const started = performance.now();
+    const result = await runProcess("sleep", ["30"], { timeoutMs: 200 });
+    expect(result).toMatchObject({ code: -1, signal: "SIGKILL", timedOut: true });
+    expect(performance.now() - started).toBeLessThan(20_000);
+    // One that ends in time is not marked.
+    expect((await runProcess("true", [], { timeoutMs: 10_000 })).timedOut).toBeUndefined();
+  });
+
+  it("stops a git command that hangs, saying it did not finish in time", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "automations-git-timeout-"));
+    try {
+      // A command that waits, as git does on a server that never answers.
+      const result = await runGit(["-c", "alias.wait=!sleep 5", "wait"], dir, { PATH: process.env.PATH ?? "" }, 300);
+      expect(result.code).toBe(-1);
+      expect(result.stderr).toContain("git did not finish within 0.3s and was stopped");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("runs fifty commands at once and gives each its own result", async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => runProcess("sh", sh('sleep 0.1; echo "out $1"; echo "err $1" >&2; exit $(($1 % 4))', String(i)))),

@@ -3,9 +3,10 @@
 // blocks its event loop meanwhile; forking from this one is cheap and off the app's main thread.
 // Plain JavaScript so it starts without a TypeScript loader.
 //
-// Request (over IPC, "advanced" serialization): { id, file, args, cwd?, env? }. `env` is the
-// command's whole environment; without it the command gets this process's own minimal one.
-// Reply: { id, kind: "exited", code, signal, stdout: Buffer, stderr: Buffer }
+// Request (over IPC, "advanced" serialization): { id, file, args, cwd?, env?, timeoutMs? }. `env`
+// is the command's whole environment; without it the command gets this process's own minimal
+// one. Past `timeoutMs` the command is killed with SIGKILL.
+// Reply: { id, kind: "exited", code, signal, stdout: Buffer, stderr: Buffer, timedOut }
 //     or { id, kind: "not-started", message } when the command could not be started at all.
 import { spawn } from "node:child_process";
 
@@ -17,7 +18,7 @@ process.on("disconnect", () => process.exit(0));
 process.on("SIGINT", () => {});
 
 function launch(request) {
-  const { id, file, args, cwd, env } = request;
+  const { id, file, args, cwd, env, timeoutMs } = request;
   let replied = false;
   const reply = (result) => {
     if (replied) return;
@@ -33,13 +34,25 @@ function launch(request) {
     reply({ kind: "not-started", message: error instanceof Error ? error.message : String(error) });
     return;
   }
+  let timedOut = false;
+  const timer =
+    timeoutMs === undefined
+      ? null
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGKILL");
+        }, timeoutMs);
   const stdout = [];
   const stderr = [];
   child.stdout.on("data", (chunk) => stdout.push(chunk));
   child.stderr.on("data", (chunk) => stderr.push(chunk));
   // A missing binary or working directory surfaces here, before "close".
-  child.on("error", (error) => reply({ kind: "not-started", message: error.message }));
-  child.on("close", (code, signal) =>
-    reply({ kind: "exited", code, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }),
-  );
+  child.on("error", (error) => {
+    if (timer) clearTimeout(timer);
+    reply({ kind: "not-started", message: error.message });
+  });
+  child.on("close", (code, signal) => {
+    if (timer) clearTimeout(timer);
+    reply({ kind: "exited", code, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), timedOut });
+  });
 }

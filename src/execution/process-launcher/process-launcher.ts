@@ -21,10 +21,12 @@ export interface LaunchRequest {
   cwd?: string;
   /** The command's whole environment; the launcher's minimal one when absent. */
   env?: Record<string, string>;
+  /** Past this, the command is killed (SIGKILL) and its outcome says so. */
+  timeoutMs?: number;
 }
 
 export type LaunchOutcome =
-  | { kind: "exited"; code: number | null; signal: NodeJS.Signals | null; stdout: Buffer; stderr: Buffer }
+  | { kind: "exited"; code: number | null; signal: NodeJS.Signals | null; stdout: Buffer; stderr: Buffer; timedOut?: boolean }
   /** The command could not be started (missing binary or working directory). */
   | { kind: "not-started"; message: string };
 

@@ -9,12 +9,16 @@ export interface ProcessResult {
   stderr: string;
   /** Set when a signal ended the command. */
   signal?: NodeJS.Signals;
+  /** Set when the command was killed for running past `timeoutMs`. */
+  timedOut?: boolean;
 }
 
 export interface RunProcessOptions {
   cwd?: string;
   /** The command's whole environment, exactly; a minimal one (PATH, HOME, locale) when absent. */
   env?: Record<string, string>;
+  /** Past this the command is killed (SIGKILL), and the result says it timed out. */
+  timeoutMs?: number;
 }
 
 // One launcher for the whole app; started on first use.
@@ -26,9 +30,10 @@ const launcher = new ProcessLauncher();
  * Rejects with ProcessLauncherError only when the launcher itself ended mid-command.
  */
 export async function runProcess(file: string, args: string[], options: RunProcessOptions = {}): Promise<ProcessResult> {
-  const outcome = await launcher.launch({ file, args, cwd: options.cwd, env: options.env });
+  const outcome = await launcher.launch({ file, args, cwd: options.cwd, env: options.env, timeoutMs: options.timeoutMs });
   if (outcome.kind === "not-started") return { code: -1, stdout: "", stderr: `${outcome.message}\n` };
   const result: ProcessResult = { code: outcome.code ?? -1, stdout: outcome.stdout.toString("utf8"), stderr: outcome.stderr.toString("utf8") };
   if (outcome.signal) result.signal = outcome.signal;
+  if (outcome.timedOut) result.timedOut = true;
   return result;
 }
