@@ -135,9 +135,12 @@ describe("runProcess", () => {
     const dir = await mkdtemp(join(tmpdir(), "automations-git-timeout-"));
     try {
       // A command that waits, as git does on a server that never answers.
+      const started = performance.now();
       const result = await runGit(["-c", "alias.wait=!sleep 5", "wait"], dir, { PATH: process.env.PATH ?? "" }, 300);
       expect(result.code).toBe(-1);
       expect(result.stderr).toContain("git did not finish within 0.3s and was stopped");
+      // What git started went with it, rather than keep the command's output open.
+      expect(performance.now() - started).toBeLessThan(4_000);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

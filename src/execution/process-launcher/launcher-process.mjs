@@ -29,7 +29,9 @@ function launch(request) {
 
   let child;
   try {
-    child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    // A process group of its own, so a time limit stops what the command started too (git's
+    // transport helpers), which would otherwise keep its output open after it was killed.
+    child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: timeoutMs !== undefined });
   } catch (error) {
     reply({ kind: "not-started", message: error instanceof Error ? error.message : String(error) });
     return;
@@ -40,7 +42,11 @@ function launch(request) {
       ? null
       : setTimeout(() => {
           timedOut = true;
-          child.kill("SIGKILL");
+          try {
+            process.kill(-child.pid, "SIGKILL");
+          } catch {
+            child.kill("SIGKILL");
+          }
         }, timeoutMs);
   const stdout = [];
   const stderr = [];
