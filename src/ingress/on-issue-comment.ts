@@ -50,10 +50,17 @@ export function onIssueComment(deps: IngressDeps) {
       comment: { id: payload.comment.id, author: payload.comment.user?.login ?? payload.sender.login },
     };
 
+    // Replies that reached the comment, and the first failure of one that did not.
+    let replied = 0;
+    let replyFailure: unknown = null;
     const reply = (message: string) =>
-      context.octokit.rest.issues.createComment(context.issue({ body: replyBody(message) })).catch((err: unknown) => {
-        log.error({ err }, "could not reply on the comment");
-      });
+      context.octokit.rest.issues.createComment(context.issue({ body: replyBody(message) })).then(
+        () => void (replied += 1),
+        (err: unknown) => {
+          log.error({ err }, "could not reply on the comment");
+          replyFailure ??= err;
+        },
+      );
 
     let started = false;
     let cancelled = false;
@@ -102,5 +109,21 @@ export function onIssueComment(deps: IngressDeps) {
         .createForIssueComment(context.repo({ comment_id: payload.comment.id, content: "+1" as const }))
         .catch((err: unknown) => log.warn({ err }, "could not react to the comment"));
     }
+    // GitHub out of reach with nothing said on the comment: the commenter would hear nothing, so
+    // the delivery is handled again later. Runs already recorded for it are not made twice, and
+    // as no reply was posted, none is posted twice.
+    if (replyFailure !== null && replied === 0 && isTransient(replyFailure)) {
+      throw new Error(`could not reply on the comment (${errorMessage(replyFailure)}); the comment will be handled again`);
+    }
   };
+}
+
+/** A failure that may pass: GitHub's 5xx or rate limit, or no answer at all. */
+function isTransient(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status !== "number" || status >= 500 || status === 429;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

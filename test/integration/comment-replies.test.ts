@@ -7,6 +7,8 @@ import { captureReplies, contentsPath, example, mockDefinition, mockPermission, 
 import { waitFor } from "../helpers/wait-for.js";
 import { actions, runs } from "../../src/runs/runs.sql.js";
 import { checkOutbox } from "../../src/reporting/outbox.sql.js";
+import { webhookDeliveries } from "../../src/ingress/deliveries.sql.js";
+import { eq } from "drizzle-orm";
 
 // What a commenter sees when a command cannot start anything, and that nothing is then started.
 // No worker runs (workerConcurrency 0), so no container engine is needed; GitHub is nock only, and
@@ -163,6 +165,36 @@ describe("replies to /automation comments (PostgreSQL, GitHub mocked)", () => {
     expect(replies[0]).toContain("/automation run <name>");
     expect(replies[0]).toContain("/automation help");
     await expectNothingRecorded();
+  });
+
+  it("answers a comment once GitHub takes replies again, when no reply could be posted at first", async () => {
+    mockToken();
+    nock(GITHUB_API).post(`/repos/${repository}/issues/${issueNumber}/comments`).reply(502, { message: "Server Error" });
+    const replies = captureReplies();
+    const deliveryId = randomUUID();
+
+    await comment("/automation help", { deliveryId });
+    // Handled again after its backoff, not dropped.
+    await waitFor("the comment handled again", async () => {
+      const [row] = await env.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId));
+      return row?.status === "done";
+    }, 15_000);
+
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("/automation run <name>");
+    expectGitHubSawExactlyTheMocks();
+  });
+
+  it("does not try again when GitHub refuses the reply for good", async () => {
+    mockToken();
+    nock(GITHUB_API).post(`/repos/${repository}/issues/${issueNumber}/comments`).reply(403, { message: "Issue is locked" });
+    const deliveryId = randomUUID();
+
+    await comment("/automation help", { deliveryId });
+
+    const [row] = await env.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId));
+    expect(row).toMatchObject({ status: "done", attempts: 1, lastError: null });
+    expectGitHubSawExactlyTheMocks();
   });
 
   it("answers an unknown verb with a usage hint", async () => {
