@@ -5,6 +5,8 @@ import { startReruns, type CheckEventContext } from "./start-reruns.js";
 import { findActionOfCheck, findRunOfSummaryCheck, targetsOfRun, type RerunSource } from "../runs/rerun-sources.js";
 import type { NewTarget } from "../runs/create-run.js";
 import { RETRY_FAILED_IDENTIFIER } from "../reporting/render-run-summary.js";
+import { createRefusedRerunCheck } from "../runs/refused-rerun-check.js";
+import { isAutomationName } from "../automations/automation-name.js";
 
 type CheckRunEvent = Context<"check_run.rerequested"> | Context<"check_run.requested_action">;
 
@@ -64,6 +66,7 @@ export function onCheckRunRerequested(deps: IngressDeps) {
       const run = await findRunOfSummaryCheck(deps.db, installationId, { id: checkRun.id, externalId: checkRun.external_id });
       if (!run) {
         ctx.log.info({ externalId: checkRun.external_id }, "Re-run of a check that is no action or run of this app (an invalid-definition check?); ignored");
+        await answerDefinitionCheckRerun(context, ctx);
         return;
       }
       source = run;
@@ -77,6 +80,24 @@ export function onCheckRunRerequested(deps: IngressDeps) {
       { source, targets, trigger: { kind: "check-rerun", checkRunId: checkRun.id, sender: ctx.sender }, commandIndex: 0 },
     ]);
   };
+}
+
+/**
+ * Re-run on the check that reported an invalid definition (named as a run's summary check, but
+ * of no run): nothing to run again, so the answer says how to start the automation once fixed.
+ */
+async function answerDefinitionCheckRerun(context: Context<"check_run.rerequested">, ctx: CheckEventContext): Promise<void> {
+  const automation = /^automation: (\S+)$/.exec(context.payload.check_run.name)?.[1];
+  if (automation === undefined || !isAutomationName(automation)) return;
+  await createRefusedRerunCheck(
+    ctx,
+    { automation, repository: context.payload.repository.full_name, headSha: context.payload.check_run.head_sha },
+    {
+      trigger: { kind: "check-rerun", checkRunId: context.payload.check_run.id, sender: ctx.sender },
+      reason: `this check reports a definition of ${automation} that was not valid, not a run that can be run again`,
+      advice: `Once the definition is fixed on the default branch, comment /automation run ${automation} on the pull request to start it.`,
+    },
+  );
 }
 
 /** `check_run.requested_action` `retry-failed` on a run's summary check: the failed targets again. */

@@ -10,7 +10,7 @@ import type { RerunSource } from "./rerun-sources.js";
  */
 export async function createRefusedRerunCheck(
   ctx: { octokit: InstallationOctokit; log: Logger },
-  source: RerunSource,
+  source: Pick<RerunSource, "automation" | "repository" | "headSha">,
   refusal: Omit<RefusedRerunInput, "automation">,
 ): Promise<void> {
   const check = renderRefusedRerunCheck({ automation: source.automation, ...refusal });

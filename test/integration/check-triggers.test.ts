@@ -291,6 +291,26 @@ describe("check-run triggers: Re-run, Re-run all, retry-failed (PostgreSQL, GitH
     expectGitHubSawExactlyTheMocks();
   });
 
+  it("answers Re-run on the check of an invalid definition with how to start the automation once fixed", async () => {
+    mockToken();
+    const checks = recordCheckCreates();
+
+    // The invalid-definition check carries the run's check name and no run.
+    await deliver("check_run", checkRunEvent("rerequested", { id: 7201, externalId: "" }, (p) => (p.check_run.name = "automation: hello")));
+
+    expect(await newRuns([])).toEqual([]);
+    expect(checks).toMatchObject([
+      {
+        head_sha: HEAD_SHA,
+        name: "automation: hello — re-run not started",
+        conclusion: "neutral",
+        output: { title: "Re-run not started: this check reports a definition of hello that was not valid, not a run that can be run again" },
+      },
+    ]);
+    expect(checks[0]!.output.summary).toContain("comment /automation run hello on the pull request to start it");
+    expectGitHubSawExactlyTheMocks();
+  });
+
   it("does not re-run for someone without write access to the repository, and says so on the commit", async () => {
     const source = await seedRun("hello", [{ repository, status: "failed" }]);
     const action = source.actions[0]!;
