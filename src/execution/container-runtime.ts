@@ -75,9 +75,10 @@ export interface RunningContainer {
 export interface ContainerRuntime {
   /**
    * Creates and starts a long-lived container that commands are executed in. A missing image is
-   * pulled first, its progress handed to `onProgress` line by line.
+   * pulled first, its progress handed to `onProgress` line by line. A stop request (`signal`)
+   * ends a pull in progress, and no container is made after it (`ActionStopped`).
    */
-  start(spec: ContainerSpec, onProgress?: (line: string) => void): Promise<RunningContainer>;
+  start(spec: ContainerSpec, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<RunningContainer>;
   /** Removes every container carrying this label value, e.g. one left behind by a lost worker. */
   removeByLabel(key: string, value: string): Promise<number>;
 }

@@ -13,7 +13,7 @@ import type { InstallationTokens } from "./installation-tokens.js";
 import { stepEnvironment } from "./step-environment.js";
 import { ACTION_LABEL, RUN_LABEL } from "./container-labels.js";
 import { formatDuration } from "../reporting/format-duration.js";
-import { stopRequestOf, throwIfStopped } from "../queue/stop-request.js";
+import { ActionStopped, stopRequestOf, throwIfStopped } from "../queue/stop-request.js";
 import { publishActionChanges, type PublishingDeps } from "./publish-action-changes.js";
 import { secretsFor, type SecretStore } from "../security/secret-store.js";
 import { createMasker } from "../security/mask-secrets.js";
@@ -84,6 +84,8 @@ export async function executeAction(
   let failingStep: number | null = null;
   // The container being started; awaited before cleanup, so one that starts after a failure is removed too.
   let starting: Promise<RunningContainer> | null = null;
+  // The checkout, when begun: awaited before the workspace is removed.
+  let checkout: Promise<unknown> | null = null;
   // Its removal, once begun: the cleanup waits for this one rather than asking again.
   let removing: Promise<void> | null = null;
   const claim = { actionId: action.id, workerId: action.claimedBy ?? "", attempt: action.attempts };
@@ -147,7 +149,7 @@ export async function executeAction(
         nanoCpus: c.resources?.cpus !== undefined ? Math.round(c.resources.cpus * 1e9) : undefined,
         pids: c.resources?.pids,
       },
-    }, (line) => system(output, line));
+    }, (line) => system(output, line), signal);
     // Awaited below and in the cleanup; a failure here is handled there.
     starting.catch(() => {});
     const checkingOut = (async () => {
@@ -167,7 +169,10 @@ export async function executeAction(
       await makeWritableForContainer(workspaceDir);
       return checkedOut;
     })();
-    const [workspace] = await Promise.all([checkingOut, starting]);
+    checkingOut.catch(() => {});
+    checkout = checkingOut;
+    // A stop request ends the wait at once: the pull stops with it, the checkout is let finish.
+    const [workspace] = await untilStopped(Promise.all([checkingOut, starting]), signal);
     const started = await starting;
     signal.addEventListener("abort", () => void started.kill().catch(() => {}), { once: true });
     throwIfStopped(signal);
@@ -250,6 +255,8 @@ export async function executeAction(
     log.warn({ err }, "action failed before its steps could finish");
     end = { status: "failed", reason };
   } finally {
+    // Nothing may still be writing to the workspace when it is removed.
+    await checkout?.catch(() => {});
     const container = starting ? await starting.catch(() => null) : null;
     if (container) await (removing ?? removeContainer(container, log));
     // The container is gone, so nothing writes to these any more.
@@ -259,6 +266,16 @@ export async function executeAction(
     ]);
     if (end) await finish(end);
   }
+}
+
+/** `work`, or `ActionStopped` as soon as `signal` aborts, whichever comes first. */
+function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new ActionStopped(stopRequestOf(signal)));
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new ActionStopped(stopRequestOf(signal)));
+    signal.addEventListener("abort", stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
 }
 
 /** Removes the container; a failure is logged and does not change the action's outcome. */

@@ -22,11 +22,13 @@ export async function createQueueRun(
     steps: string[];
     installationId?: number;
     concurrency?: number;
+    /** The container's image; the tiny test image when absent. */
+    image?: string;
   },
 ): Promise<string> {
   const source = [
     "container:",
-    `  image: ${TEST_IMAGE}`,
+    `  image: ${options.image ?? TEST_IMAGE}`,
     "  network: none",
     ...(options.concurrency !== undefined ? [`concurrency: ${options.concurrency}`] : []),
     "steps:",

@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { PassThrough } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -225,6 +227,35 @@ describe.skipIf(skip)("cancelling runs and actions (PostgreSQL, Docker)", () => 
     const [after] = await actionsOf(runId);
     expect(after).toMatchObject({ status: "stopped", reason: "cancelled by @octocat" });
     expect((await stepsOf(action!.id)).map((s) => s.status)).toEqual(["skipped"]);
+    expect(await containersOfRun(runId)).toEqual([]);
+  });
+
+  it("stops an action whose image is still being pulled when its cancel arrives, without waiting for the pull", async () => {
+    // A pull that never ends by itself, as a large image over a slow registry would take its time.
+    const stream = new PassThrough();
+    let pulling!: () => void;
+    const pullStarted = new Promise<void>((resolve) => (pulling = resolve));
+    const slowPull = new DockerRuntime(docker, {
+      startPull: async () => {
+        pulling();
+        stream.write(`${JSON.stringify({ status: "Pulling from automations-test" })}\r\n`);
+        return stream;
+      },
+    });
+    work({ runtime: slowPull });
+    const image = `automations-test:never-pulled-${randomUUID().slice(0, 8)}`;
+    const runId = await createQueueRun(database.db, { deliveryId: `cancel-${++delivery}`, cloneUrl, targets: 1, steps: ["echo should-not-run"], image });
+    wakeups.notify("actions");
+    await pullStarted;
+    const [action] = await actionsOf(runId);
+
+    expect(await cancelAction({ db: database.db, wakeups }, action!.id, "octocat")).toEqual({ skipped: 0, stopping: 1, alreadyFinished: 0 });
+
+    const run = await finished(runId);
+    expect(run.status).toBe("stopped");
+    expect((await actionsOf(runId))[0]).toMatchObject({ status: "stopped", reason: "cancelled by @octocat" });
+    // The pull's request was closed, which the engine takes as the pull cancelled.
+    expect(stream.destroyed).toBe(true);
     expect(await containersOfRun(runId)).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import { containerCreateOptions } from "./container-config.js";
 import { DockerContainer } from "./docker-container.js";
 import { describeEngine, engineStatusCode, isEngineUnreachable, toContainerError } from "./docker-errors.js";
 import { pullImage, type StartPull } from "./pull-image.js";
+import { ActionStopped, throwIfStopped } from "../../queue/stop-request.js";
 
 /** The app's own uid and gid, where the platform has them. */
 function hostIdentity(): { uid: number; gid: number } | null {
@@ -28,9 +29,11 @@ export class DockerRuntime implements ContainerRuntime {
     this.startPull = options.startPull ?? ((image) => this.docker.pull(image));
   }
 
-  async start(spec: ContainerSpec, onProgress: (line: string) => void = () => {}): Promise<RunningContainer> {
-    const imageUser = await this.ensureImage(spec.image, onProgress);
+  async start(spec: ContainerSpec, onProgress: (line: string) => void = () => {}, signal?: AbortSignal): Promise<RunningContainer> {
+    const imageUser = await this.ensureImage(spec.image, onProgress, signal);
     const user = spec.user ?? containerUser(imageUser, hostIdentity());
+    // Stopped while the image was made ready: no container is made.
+    if (signal) throwIfStopped(signal);
 
     let container: Docker.Container;
     try {
@@ -76,7 +79,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /** The one place an image is made available: pulled when missing. Resolves with the image's USER. */
-  private async ensureImage(image: string, onProgress: (line: string) => void): Promise<string | undefined> {
+  private async ensureImage(image: string, onProgress: (line: string) => void, signal?: AbortSignal): Promise<string | undefined> {
     try {
       return (await this.docker.getImage(image).inspect()).Config?.User || undefined;
     } catch (err) {
@@ -84,8 +87,9 @@ export class DockerRuntime implements ContainerRuntime {
     }
     onProgress(`Image ${image} is not on the engine; pulling it`);
     try {
-      await pullImage(this.startPull, image, onProgress);
+      await pullImage(this.startPull, image, onProgress, signal);
     } catch (err) {
+      if (err instanceof ActionStopped) throw err;
       if (isEngineUnreachable(err)) throw toContainerError(this.docker, err, `pull image ${image}`);
       throw this.imageMissing(image, err instanceof Error ? err.message : String(err));
     }

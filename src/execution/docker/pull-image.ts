@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { ActionStopped, stopRequestOf } from "../../queue/stop-request.js";
 
 // Pulling a missing image, with its progress as lines for the action's log. The engine answers
 // a pull with JSON lines ({"status","id","progress"}); a failure comes either as an error
@@ -19,14 +20,21 @@ interface ProgressEvent {
   errorDetail?: { message?: string };
 }
 
-/** Pulls `image`; progress lines go to `onLine`, one per layer state change rather than per byte. */
-export async function pullImage(startPull: StartPull, image: string, onLine: (line: string) => void): Promise<void> {
+/**
+ * Pulls `image`; progress lines go to `onLine`, one per layer state change rather than per byte.
+ * A stop request (`signal`) ends the pull at once: its request is closed, which the engine takes
+ * as the pull cancelled, and `ActionStopped` is thrown.
+ */
+export async function pullImage(startPull: StartPull, image: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
   let stream: NodeJS.ReadableStream;
   try {
     stream = await startPull(image);
   } catch (err) {
     throw new PullError(engineMessage(err));
   }
+  const stop = () => (stream as Readable).destroy(new ActionStopped(stopRequestOf(signal!)));
+  if (signal?.aborted) stop();
+  signal?.addEventListener("abort", stop, { once: true });
   const lastStatus = new Map<string, string>();
   let buffer = "";
   const handle = (line: string) => {
@@ -60,8 +68,10 @@ export async function pullImage(startPull: StartPull, image: string, onLine: (li
     }
     handle(buffer);
   } catch (err) {
-    if (err instanceof PullError) throw err;
+    if (err instanceof PullError || err instanceof ActionStopped) throw err;
     throw new PullError(engineMessage(err));
+  } finally {
+    signal?.removeEventListener("abort", stop);
   }
 }
 
