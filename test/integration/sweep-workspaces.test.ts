@@ -33,17 +33,22 @@ async function leftBehind(id: string): Promise<string[]> {
   return [id, `${id}.agent`, `${id}.base-index`, `${id}.publish-Ab12Cd`];
 }
 
+/** The actions, all pending, of a new run over `repositories`, in order. */
+async function actionsOfNewRun(repositories: string[]) {
+  const runId = await recordTestRun(database.db, {
+    source,
+    automation: "sweeps",
+    repository: "acme/api",
+    headSha: "a".repeat(40),
+    deliveryId: randomUUID(),
+    targets: repositories.map((repository, i) => ({ repository, repositoryId: i + 1, cloneUrl: `https://github.com/${repository}.git`, ref: "a".repeat(40), project: null })),
+  });
+  return database.db.select().from(actions).where(eq(actions.runId, runId)).orderBy(actions.position);
+}
+
 describe("the workspace root after a process died mid-action (PostgreSQL)", () => {
   it("keeps what actions running now use, and removes the rest of what actions left", async () => {
-    const runId = await recordTestRun(database.db, {
-      source,
-      automation: "sweeps",
-      repository: "acme/api",
-      headSha: "a".repeat(40),
-      deliveryId: randomUUID(),
-      targets: ["acme/api", "acme/web", "acme/docs"].map((repository, i) => ({ repository, repositoryId: i + 1, cloneUrl: `https://github.com/${repository}.git`, ref: "a".repeat(40), project: null })),
-    });
-    const [running, finished, requeued] = await database.db.select().from(actions).where(eq(actions.runId, runId)).orderBy(actions.position);
+    const [running, finished, requeued] = await actionsOfNewRun(["acme/api", "acme/web", "acme/docs"]);
     await database.db.update(actions).set({ status: "running" }).where(eq(actions.id, running!.id));
     await database.db.update(actions).set({ status: "done" }).where(eq(actions.id, finished!.id));
     // requeued stays pending: handed back after its worker died, to be checked out afresh.
@@ -60,15 +65,7 @@ describe("the workspace root after a process died mid-action (PostgreSQL)", () =
   });
 
   it("leaves the entries of an action being claimed again meanwhile to its new worker", async () => {
-    const runId = await recordTestRun(database.db, {
-      source,
-      automation: "sweeps",
-      repository: "acme/api",
-      headSha: "a".repeat(40),
-      deliveryId: randomUUID(),
-      targets: [{ repository: "acme/api", repositoryId: 1, cloneUrl: "https://github.com/acme/api.git", ref: "a".repeat(40), project: null }],
-    });
-    const [handedBack] = await database.db.select().from(actions).where(eq(actions.runId, runId));
+    const [handedBack] = await actionsOfNewRun(["acme/api"]);
     const entries = await leftBehind(handedBack!.id);
     // A worker claims the pending action; the sweep starts before the claim commits.
     let commitClaim!: () => void;
