@@ -2,6 +2,7 @@ import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { forgetMirroredCommits, mirrorCommit, type MirroredCommit } from "./repository-mirror.js";
 import { cloneWorkspace, type Workspace } from "./workspace.js";
+import { throwIfStopped } from "../queue/stop-request.js";
 
 export interface CheckedOutTarget extends Workspace {
   /** The repository cache holding `headSha`, when the checkout came from it. */
@@ -22,22 +23,26 @@ export async function checkOutTarget(options: {
   token: string;
   dir: string;
   log: (line: string) => void;
+  /** The action's stop request: git is killed, and neither the cache nor a direct clone goes on. */
+  signal?: AbortSignal;
 }): Promise<CheckedOutTarget> {
-  const { cacheDir, installationId, cloneUrl, ref, token, dir, log } = options;
-  if (cacheDir === undefined) return cloneWorkspace({ cloneUrl, ref, token, dir, log });
+  const { cacheDir, installationId, cloneUrl, ref, token, dir, log, signal } = options;
+  if (cacheDir === undefined) return cloneWorkspace({ cloneUrl, ref, token, dir, log, signal });
   let cached: MirroredCommit | undefined;
   try {
-    cached = await mirrorCommit({ mirrorRoot: cacheDir, installationId, cloneUrl, ref, token });
-    const workspace = await cloneWorkspace({ cloneUrl, ref, token, dir, log, cached });
+    cached = await mirrorCommit({ mirrorRoot: cacheDir, installationId, cloneUrl, ref, token, signal });
+    const workspace = await cloneWorkspace({ cloneUrl, ref, token, dir, log, cached, signal });
     return { ...workspace, cachedGitDir: cached.gitDir };
   } catch (err) {
+    // Stopped, not failed: no clone is tried instead.
+    if (signal) throwIfStopped(signal);
     if (cached) forgetMirroredCommits(cached.gitDir);
     log(`The repository cache could not be used (${err instanceof Error ? err.message : String(err)}); cloning directly`);
   }
   // Whatever the failed attempt left goes first: a clone needs the directory empty. The directory
   // itself stays, as a container may already have it mounted.
   await emptyDirectory(dir);
-  return cloneWorkspace({ cloneUrl, ref, token, dir, log });
+  return cloneWorkspace({ cloneUrl, ref, token, dir, log, signal });
 }
 
 async function emptyDirectory(dir: string): Promise<void> {

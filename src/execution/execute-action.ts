@@ -163,6 +163,7 @@ export async function executeAction(
         token,
         dir: workspaceDir,
         log: (line) => system(output, line),
+        signal,
       });
       system(output, `Checked out ${checkedOut.headSha}`);
       // The container runs as a non-root user (src/security/container-hardening.ts).
@@ -171,7 +172,7 @@ export async function executeAction(
     })();
     checkingOut.catch(() => {});
     checkout = checkingOut;
-    // A stop request ends the wait at once: the pull stops with it, the checkout is let finish.
+    // A stop request ends the wait at once: the pull and the checkout's git stop with it.
     const [workspace] = await untilStopped(Promise.all([checkingOut, starting]), signal);
     const started = await starting;
     signal.addEventListener("abort", () => void started.kill().catch(() => {}), { once: true });
@@ -255,7 +256,7 @@ export async function executeAction(
     log.warn({ err }, "action failed before its steps could finish");
     end = { status: "failed", reason };
   } finally {
-    // Nothing may still be writing to the workspace when it is removed.
+    // Nothing may still be writing to the workspace when it is removed (a stopped checkout ends at once).
     await checkout?.catch(() => {});
     const container = starting ? await starting.catch(() => null) : null;
     if (container) await (removing ?? removeContainer(container, log));

@@ -26,6 +26,8 @@ export interface MirrorCommitOptions {
   /** A commit SHA or a branch name; a branch is always fetched, to get its newest commit. */
   ref: string;
   token: string;
+  /** The action's stop request: its fetch is killed, and no more git is started for it. */
+  signal?: AbortSignal;
 }
 
 // Settings of every cache: any commit it holds can be fetched from it without a ref naming it;
@@ -104,7 +106,7 @@ export async function mirrorCommit(options: MirrorCommitOptions): Promise<Mirror
     await utimes(gitDir, now, now);
     const env = { ...cleanProcessEnvironment(), ...gitAuthEnvironment(token) };
     const git = async (args: string[]) => {
-      const result = await runGit(["--git-dir", gitDir, ...args], mirrorRoot, env);
+      const result = await runGit(["--git-dir", gitDir, ...args], mirrorRoot, env, { signal: options.signal });
       if (result.code !== 0) {
         const said = nonEmptyLines(maskToken(result.stderr, token)).slice(-3).join(" / ") || `exit code ${result.code}`;
         throw new Error(`git ${args[0]} in the repository cache failed: ${said}`);

@@ -23,6 +23,8 @@ export interface CloneWorkspaceOptions {
    * there locally instead of from `cloneUrl`, which stays the checkout's `origin`.
    */
   cached?: { gitDir: string; sha: string; pack?: string };
+  /** The action's stop request: the clone's git commands are killed, and no more are started. */
+  signal?: AbortSignal;
 }
 
 export interface Workspace {
@@ -103,7 +105,7 @@ export async function cloneWorkspace(options: CloneWorkspaceOptions): Promise<Wo
   const mask = (text: string) => maskToken(text, token);
   const git = async (args: string[]) => {
     log?.(`git ${args.map((arg) => (arg === cloneUrl ? shownUrl : arg === cached?.gitDir ? "(repository cache)" : arg)).join(" ")}`);
-    const result = await runGit(args, dir, env);
+    const result = await runGit(args, dir, env, { signal: options.signal });
     for (const line of nonEmptyLines(mask(result.stderr))) log?.(line);
     return result;
   };
@@ -258,10 +260,18 @@ export const GIT_TIMEOUT_MS = 30 * 60_000;
 /** git gives up a transfer slower than 1 KB/s for a minute: a server or network that stalled. */
 const GIT_NETWORK_STALL = { GIT_HTTP_LOW_SPEED_LIMIT: "1000", GIT_HTTP_LOW_SPEED_TIME: "60" };
 
-export async function runGit(args: string[], cwd: string, env: Record<string, string>, timeoutMs = GIT_TIMEOUT_MS): Promise<GitResult> {
+export async function runGit(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  options: { timeoutMs?: number; /** The action's stop request: git is killed, or not started. */ signal?: AbortSignal } = {},
+): Promise<GitResult> {
+  const timeoutMs = options.timeoutMs ?? GIT_TIMEOUT_MS;
   try {
-    const result = await runProcess("git", args, { cwd, env: { ...GIT_NETWORK_STALL, ...env }, timeoutMs });
-    const ended = result.timedOut
+    const result = await runProcess("git", args, { cwd, env: { ...GIT_NETWORK_STALL, ...env }, timeoutMs, signal: options.signal });
+    const ended = result.stopped
+      ? "git was stopped: its action was cancelled or its worker is stopping\n"
+      : result.timedOut
       ? `git did not finish within ${formatDuration(timeoutMs)} and was stopped\n`
       : result.signal
         ? `killed by ${result.signal}\n`

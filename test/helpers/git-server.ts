@@ -33,6 +33,8 @@ export interface GitServer {
   /** Installs a pre-receive hook that refuses every push with `message`, as branch protection does. */
   refusePushes(fullName: string, message: string): Promise<void>;
   requests: GitServerRequest[];
+  /** Holds every request from now on unanswered, as a server that stalled would, until the returned function is called. */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
@@ -73,9 +75,11 @@ export async function startGitServer(options: { token?: string } = {}): Promise<
   const requests: GitServerRequest[] = [];
   const children = new Set<ChildProcess>();
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  let held: Promise<void> | null = null;
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     requests.push({ method: req.method ?? "GET", path: url.pathname, authorization: req.headers.authorization });
+    if (held) await held;
 
     if (expected !== undefined && req.headers.authorization !== expected) {
       req.resume();
@@ -205,6 +209,14 @@ export async function startGitServer(options: { token?: string } = {}): Promise<
       const out = await git(join(root, `${fullName}.git`), ["show", "--no-patch", "--format=%an <%ae>%n%cn <%ce>%n%P%n%B", rev]);
       const [author = "", committer = "", parents = "", ...message] = out.split("\n");
       return { author, committer, parents: parents.split(" ").filter(Boolean), message: message.join("\n") };
+    },
+    hold() {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = null;
+        release();
+      };
     },
     async refusePushes(fullName, message) {
       const hook = join(root, `${fullName}.git`, "hooks", "pre-receive");

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { tmpdir } from "node:os";
@@ -257,6 +257,28 @@ describe.skipIf(skip)("cancelling runs and actions (PostgreSQL, Docker)", () => 
     // The pull's request was closed, which the engine takes as the pull cancelled.
     expect(stream.destroyed).toBe(true);
     expect(await containersOfRun(runId)).toEqual([]);
+  });
+
+  it("stops an action whose checkout waits on a stalled git server when its cancel arrives", async () => {
+    const release = git.hold();
+    try {
+      work();
+      const before = git.requests.length;
+      const runId = await newRun(1, ["echo should-not-run"]);
+      await waitFor("the checkout to reach the git server", () => git.requests.length > before);
+      const [action] = await actionsOf(runId);
+
+      expect(await cancelAction({ db: database.db, wakeups }, action!.id, "octocat")).toEqual({ skipped: 0, stopping: 1, alreadyFinished: 0 });
+
+      // Long before git's own limit on a stalled transfer (a minute).
+      const run = await finished(runId);
+      expect(run.status).toBe("stopped");
+      expect((await actionsOf(runId))[0]).toMatchObject({ status: "stopped", reason: "cancelled by @octocat" });
+      expect(await containersOfRun(runId)).toEqual([]);
+      expect(await readdir(workspaceRoot)).toEqual([]);
+    } finally {
+      release();
+    }
   });
 
   it("at shutdown, lets actions finish within the grace period, then kills the rest and hands them back", async () => {

@@ -131,12 +131,25 @@ describe("runProcess", () => {
     expect((await runProcess("true", [], { timeoutMs: 10_000 })).timedOut).toBeUndefined();
   });
 
+  it("kills a command on a stop request, with what it started, and starts none after one", async () => {
+    const stop = new AbortController();
+    const running = runProcess("sh", sh("sleep 2 & wait"));
+    const stoppable = runProcess("sh", sh("sleep 30 & wait"), { signal: stop.signal });
+    await new Promise((r) => setTimeout(r, 200));
+    stop.abort();
+    expect(await stoppable).toMatchObject({ code: -1, signal: "SIGKILL", stopped: true });
+    expect(await runProcess("true", [], { signal: stop.signal })).toEqual({ code: -1, stdout: "", stderr: "", stopped: true });
+    // Another command is not touched by this one's stop.
+    const other = await Promise.race([running.then(() => "ended"), new Promise((r) => setTimeout(() => r("still running"), 300))]);
+    expect(other).toBe("still running");
+  });
+
   it("stops a git command that hangs, saying it did not finish in time", async () => {
     const dir = await mkdtemp(join(tmpdir(), "automations-git-timeout-"));
     try {
       // A command that waits, as git does on a server that never answers.
       const started = performance.now();
-      const result = await runGit(["-c", "alias.wait=!sleep 5", "wait"], dir, { PATH: process.env.PATH ?? "" }, 300);
+      const result = await runGit(["-c", "alias.wait=!sleep 5", "wait"], dir, { PATH: process.env.PATH ?? "" }, { timeoutMs: 300 });
       expect(result.code).toBe(-1);
       expect(result.stderr).toContain("git did not finish within 0.3s and was stopped");
       // What git started went with it, rather than keep the command's output open.

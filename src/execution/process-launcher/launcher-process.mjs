@@ -6,11 +6,14 @@
 // Request (over IPC, "advanced" serialization): { id, file, args, cwd?, env?, timeoutMs? }. `env`
 // is the command's whole environment; without it the command gets this process's own minimal
 // one. Past `timeoutMs` the command is killed with SIGKILL.
-// Reply: { id, kind: "exited", code, signal, stdout: Buffer, stderr: Buffer, timedOut }
+// Reply: { id, kind: "exited", code, signal, stdout: Buffer, stderr: Buffer, timedOut, stopped }
+// A request { kill: id } stops that command (a stop request of the app's), with what it started.
 //     or { id, kind: "not-started", message } when the command could not be started at all.
 import { spawn } from "node:child_process";
 
-process.on("message", launch);
+// Commands running, by request id, to stop on request.
+const running = new Map();
+process.on("message", (message) => (message.kill !== undefined ? stop(message.kill) : launch(message)));
 // Never outlive the app: its end closes the channel.
 process.on("disconnect", () => process.exit(0));
 // A Ctrl-C reaches the whole process group; the app decides when to stop, and may still be
@@ -29,36 +32,53 @@ function launch(request) {
 
   let child;
   try {
-    // A process group of its own, so a time limit stops what the command started too (git's
-    // transport helpers), which would otherwise keep its output open after it was killed.
-    child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: timeoutMs !== undefined });
+    // A process group of its own, so stopping it stops what it started too (git's transport
+    // helpers), which would otherwise keep its output open after it was killed.
+    child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   } catch (error) {
     reply({ kind: "not-started", message: error instanceof Error ? error.message : String(error) });
     return;
   }
-  let timedOut = false;
+  const entry = { child, timedOut: false, stopped: false };
+  running.set(id, entry);
   const timer =
     timeoutMs === undefined
       ? null
       : setTimeout(() => {
-          timedOut = true;
-          try {
-            process.kill(-child.pid, "SIGKILL");
-          } catch {
-            child.kill("SIGKILL");
-          }
+          entry.timedOut = true;
+          killGroup(child);
         }, timeoutMs);
   const stdout = [];
   const stderr = [];
   child.stdout.on("data", (chunk) => stdout.push(chunk));
   child.stderr.on("data", (chunk) => stderr.push(chunk));
   // A missing binary or working directory surfaces here, before "close".
-  child.on("error", (error) => {
+  const done = () => {
     if (timer) clearTimeout(timer);
+    running.delete(id);
+  };
+  child.on("error", (error) => {
+    done();
     reply({ kind: "not-started", message: error.message });
   });
   child.on("close", (code, signal) => {
-    if (timer) clearTimeout(timer);
-    reply({ kind: "exited", code, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), timedOut });
+    done();
+    const { timedOut, stopped } = entry;
+    reply({ kind: "exited", code, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), timedOut, stopped });
   });
+}
+
+function stop(id) {
+  const entry = running.get(id);
+  if (!entry) return;
+  entry.stopped = true;
+  killGroup(entry.child);
+}
+
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
 }

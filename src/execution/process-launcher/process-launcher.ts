@@ -26,7 +26,7 @@ export interface LaunchRequest {
 }
 
 export type LaunchOutcome =
-  | { kind: "exited"; code: number | null; signal: NodeJS.Signals | null; stdout: Buffer; stderr: Buffer; timedOut?: boolean }
+  | { kind: "exited"; code: number | null; signal: NodeJS.Signals | null; stdout: Buffer; stderr: Buffer; timedOut?: boolean; stopped?: boolean }
   /** The command could not be started (missing binary or working directory). */
   | { kind: "not-started"; message: string };
 
@@ -54,9 +54,18 @@ export class ProcessLauncher {
   #nextId = 0;
 
   /** Resolves with how the command ended; rejects with ProcessLauncherError only when the launcher failed. */
-  async launch(request: LaunchRequest): Promise<LaunchOutcome> {
+  async launch(request: LaunchRequest, signal?: AbortSignal): Promise<LaunchOutcome> {
     const running = this.#running ?? this.#start();
     const id = ++this.#nextId;
+    // A stop request kills the command (with what it started); its outcome then says so.
+    const stop = () => {
+      if (running.child.connected) running.child.send({ kill: id }, () => {});
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    return this.#send(running, id, request).finally(() => signal?.removeEventListener("abort", stop));
+  }
+
+  #send(running: RunningLauncher, id: number, request: LaunchRequest): Promise<LaunchOutcome> {
     return new Promise<LaunchOutcome>((resolve, reject) => {
       running.pending.set(id, { file: request.file, resolve, reject });
       if (running.pending.size === 1) holdAppOpen(running.child, true);
