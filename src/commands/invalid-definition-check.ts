@@ -4,6 +4,7 @@ import type { DefinitionSource } from "../automations/load-definition.js";
 import type { DefinitionError } from "../automations/parse-definition.js";
 import { renderDefinitionErrorsCheck } from "../reporting/render-definition-errors.js";
 import { commitToRunOn } from "./commit-to-run-on.js";
+import { createConcludedCheck } from "../github-app/create-concluded-check.js";
 import type { CommentContext } from "./run-command.js";
 
 /**
@@ -28,26 +29,9 @@ export async function createDefinitionErrorsCheck(
   file: DefinitionSource,
   errors: readonly DefinitionError[],
 ): Promise<void> {
-  const { owner, repo } = on;
-  try {
-    const headSha = await on.headSha();
-    const check = renderDefinitionErrorsCheck({
-      automation: name,
-      errors,
-      definitionRepository: file.repository,
-      checkRepository: `${owner}/${repo}`,
-    });
-    await ctx.octokit.rest.checks.create({
-      owner,
-      repo,
-      head_sha: headSha,
-      name: check.name,
-      status: "completed",
-      conclusion: "failure",
-      completed_at: new Date().toISOString(),
-      output: { title: check.title, summary: check.summary, annotations: check.annotations },
-    });
-  } catch (err) {
-    ctx.log.warn({ err, automation: name }, "could not create the check run for an invalid definition");
-  }
+  const check = () => ({
+    ...renderDefinitionErrorsCheck({ automation: name, errors, definitionRepository: file.repository, checkRepository: `${on.owner}/${on.repo}` }),
+    conclusion: "failure" as const,
+  });
+  await createConcludedCheck({ octokit: ctx.octokit, log: ctx.log.child({ automation: name }) }, on, check, "for an invalid definition");
 }

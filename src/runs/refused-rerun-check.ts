@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { splitRepository, type InstallationOctokit } from "../github-app/installation-octokit.js";
 import { renderRefusedRerunCheck, type RefusedRerunInput } from "../reporting/render-refused-rerun.js";
+import { createConcludedCheck } from "../github-app/create-concluded-check.js";
 import type { RerunSource } from "./rerun-sources.js";
 
 /**
@@ -13,18 +14,10 @@ export async function createRefusedRerunCheck(
   source: Pick<RerunSource, "automation" | "repository" | "headSha">,
   refusal: Omit<RefusedRerunInput, "automation">,
 ): Promise<void> {
-  const check = renderRefusedRerunCheck({ automation: source.automation, ...refusal });
-  try {
-    await ctx.octokit.rest.checks.create({
-      ...splitRepository(source.repository),
-      head_sha: source.headSha,
-      name: check.name,
-      status: "completed",
-      conclusion: "neutral",
-      completed_at: new Date().toISOString(),
-      output: { title: check.title, summary: check.summary },
-    });
-  } catch (err) {
-    ctx.log.warn({ err }, "could not create the check run saying why the re-run was not started");
-  }
+  await createConcludedCheck(
+    ctx,
+    { ...splitRepository(source.repository), headSha: async () => source.headSha },
+    () => ({ ...renderRefusedRerunCheck({ automation: source.automation, ...refusal }), conclusion: "neutral" }),
+    "saying why the re-run was not started",
+  );
 }
