@@ -13,7 +13,7 @@ import type { InstallationTokens } from "./installation-tokens.js";
 import { stepEnvironment } from "./step-environment.js";
 import { ACTION_LABEL, RUN_LABEL } from "./container-labels.js";
 import { formatDuration } from "../reporting/format-duration.js";
-import { ActionStopped, stopRequestOf, throwIfStopped } from "../queue/stop-request.js";
+import { stopRequestOf, throwIfStopped, untilStopped } from "../queue/stop-request.js";
 import { publishActionChanges, type PublishingDeps } from "./publish-action-changes.js";
 import { secretsFor, type SecretStore } from "../security/secret-store.js";
 import { createMasker } from "../security/mask-secrets.js";
@@ -170,7 +170,6 @@ export async function executeAction(
       await makeWritableForContainer(workspaceDir);
       return checkedOut;
     })();
-    checkingOut.catch(() => {});
     checkout = checkingOut;
     // A stop request ends the wait at once: the pull and the checkout's git stop with it.
     const [workspace] = await untilStopped(Promise.all([checkingOut, starting]), signal);
@@ -267,16 +266,6 @@ export async function executeAction(
     ]);
     if (end) await finish(end);
   }
-}
-
-/** `work`, or `ActionStopped` as soon as `signal` aborts, whichever comes first. */
-function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new ActionStopped(stopRequestOf(signal)));
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(new ActionStopped(stopRequestOf(signal)));
-    signal.addEventListener("abort", stop, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
-  });
 }
 
 /** Removes the container; a failure is logged and does not change the action's outcome. */

@@ -23,6 +23,21 @@ export function stopRequestOf(signal: AbortSignal): StopRequest {
   return { kind: "shutdown" };
 }
 
+/** The error an execution unwinds with once `signal` has aborted. */
+export function stoppedBy(signal: AbortSignal): ActionStopped {
+  return new ActionStopped(stopRequestOf(signal));
+}
+
 export function throwIfStopped(signal: AbortSignal): void {
-  if (signal.aborted) throw new ActionStopped(stopRequestOf(signal));
+  if (signal.aborted) throw stoppedBy(signal);
+}
+
+/** `work`, or `ActionStopped` as soon as `signal` aborts, whichever comes first; `work` itself goes on. */
+export function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(stoppedBy(signal));
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(stoppedBy(signal));
+    signal.addEventListener("abort", stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
 }

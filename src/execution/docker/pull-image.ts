@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { ActionStopped, stopRequestOf } from "../../queue/stop-request.js";
+import { ActionStopped, stoppedBy } from "../../queue/stop-request.js";
 
 // Pulling a missing image, with its progress as lines for the action's log. The engine answers
 // a pull with JSON lines ({"status","id","progress"}); a failure comes either as an error
@@ -32,7 +32,7 @@ export async function pullImage(startPull: StartPull, image: string, onLine: (li
   } catch (err) {
     throw new PullError(engineMessage(err));
   }
-  const stop = () => (stream as Readable).destroy(new ActionStopped(stopRequestOf(signal!)));
+  const stop = () => (stream as Readable).destroy(stoppedBy(signal!));
   if (signal?.aborted) stop();
   signal?.addEventListener("abort", stop, { once: true });
   const lastStatus = new Map<string, string>();

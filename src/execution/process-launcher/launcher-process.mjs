@@ -7,8 +7,8 @@
 // is the command's whole environment; without it the command gets this process's own minimal
 // one. Past `timeoutMs` the command is killed with SIGKILL.
 // Reply: { id, kind: "exited", code, signal, stdout: Buffer, stderr: Buffer, timedOut, stopped }
-// A request { kill: id } stops that command (a stop request of the app's), with what it started.
 //     or { id, kind: "not-started", message } when the command could not be started at all.
+// A request { kill: id } stops that command (a stop request of the app's), with what it started.
 import { spawn } from "node:child_process";
 
 // Commands running, by request id, to stop on request.
@@ -52,11 +52,11 @@ function launch(request) {
   const stderr = [];
   child.stdout.on("data", (chunk) => stdout.push(chunk));
   child.stderr.on("data", (chunk) => stderr.push(chunk));
-  // A missing binary or working directory surfaces here, before "close".
   const done = () => {
     if (timer) clearTimeout(timer);
     running.delete(id);
   };
+  // A missing binary or working directory surfaces here, before "close".
   child.on("error", (error) => {
     done();
     reply({ kind: "not-started", message: error.message });
