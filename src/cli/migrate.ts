@@ -2,6 +2,7 @@ import { ConfigError, readConfig } from "../config.js";
 import { openDatabase } from "../db/client.js";
 import { migrateDatabase } from "../db/migrate.js";
 import type { CliOutput } from "./validate.js";
+import { errorMessage } from "../error-message.js";
 
 // `automations migrate`: the database brought to this version's schema, as the app does at
 // start, for a deployment that migrates once before starting its replicas.
@@ -15,7 +16,7 @@ export async function migrateCommand(output: CliOutput, env: NodeJS.ProcessEnv):
     where = config.databaseUrl ? `PostgreSQL at ${describeUrl(config.databaseUrl)}` : `the embedded database in ${config.dataDir}`;
     database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   } catch (err) {
-    output.err(`automations migrate: ${err instanceof ConfigError ? err.message : `could not open the database: ${reasonOf(err)}`}`);
+    output.err(`automations migrate: ${err instanceof ConfigError ? err.message : `could not open the database: ${errorMessage(err)}`}`);
     return 1;
   }
   try {
@@ -23,7 +24,7 @@ export async function migrateCommand(output: CliOutput, env: NodeJS.ProcessEnv):
     output.out(`migrated ${where}`);
     return 0;
   } catch (err) {
-    output.err(`automations migrate: could not migrate ${where}: ${reasonOf(err)}`);
+    output.err(`automations migrate: could not migrate ${where}: ${errorMessage(err)}`);
     return 1;
   } finally {
     await database.close();
@@ -34,8 +35,4 @@ export async function migrateCommand(output: CliOutput, env: NodeJS.ProcessEnv):
 function describeUrl(url: string): string {
   const parsed = new URL(url);
   return `${parsed.host}${parsed.pathname}`;
-}
-
-function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { formatDefinitionError, parseDefinition } from "../automations/parse-definition.js";
+import { errorMessage } from "../error-message.js";
 
 // `automations validate [files…]`: the app's own validator run on local files, so a definition
 // can be checked (in an editor's terminal, a pre-commit hook, CI) before it reaches the default
@@ -97,5 +98,5 @@ async function definitionFilesIn(input: string, cwd: string): Promise<Listing> {
 function reasonOf(err: unknown): string {
   if (typeof err === "object" && err !== null && "code" in err && err.code === "ENOENT") return "no such file";
   if (typeof err === "object" && err !== null && "code" in err && err.code === "EISDIR") return "a directory";
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { forgetMirroredCommits, mirrorCommit, type MirroredCommit } from "./repository-mirror.js";
 import { cloneWorkspace, type Workspace } from "./workspace.js";
 import { throwIfStopped } from "../queue/stop-request.js";
+import { errorMessage } from "../error-message.js";
 
 export interface CheckedOutTarget extends Workspace {
   /** The repository cache holding `headSha`, when the checkout came from it. */
@@ -37,7 +38,7 @@ export async function checkOutTarget(options: {
     // Stopped, not failed: no clone is tried instead.
     if (signal) throwIfStopped(signal);
     if (cached) forgetMirroredCommits(cached.gitDir);
-    log(`The repository cache could not be used (${err instanceof Error ? err.message : String(err)}); cloning directly`);
+    log(`The repository cache could not be used (${errorMessage(err)}); cloning directly`);
   }
   // Whatever the failed attempt left goes first: a clone needs the directory empty. The directory
   // itself stays, as a container may already have it mounted.

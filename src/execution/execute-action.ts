@@ -31,6 +31,7 @@ import {
   readAgentSession,
   removeAgentDir,
 } from "./agent-files.js";
+import { errorMessage } from "../error-message.js";
 
 export interface ExecutionDeps {
   db: Db;
@@ -250,7 +251,7 @@ export async function executeAction(
       }
       return;
     }
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     system(output, `Error: ${reason}`);
     log.warn({ err }, "action failed before its steps could finish");
     end = { status: "failed", reason };

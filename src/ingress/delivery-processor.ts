@@ -14,6 +14,7 @@ import {
 } from "./delivery-store.js";
 import { IDLE_INGRESS, type IngressLoad } from "./delivery-writer.js";
 import { groupCommit } from "./group-commit.js";
+import { errorMessage } from "../error-message.js";
 
 /** Handles one stored delivery; throwing means "try again later". */
 export type DeliveryHandler = (delivery: StoredDelivery, log: Logger) => Promise<void>;
@@ -86,7 +87,7 @@ export function startDeliveryProcessor(options: DeliveryProcessorOptions): Deliv
   let running = 0;
 
   const recordFailure = async (delivery: StoredDelivery, err: unknown, dlog: Logger) => {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     const giveUp = delivery.attempts >= maxAttempts;
     const backoff = Math.min(options.maxBackoffMs ?? 600_000, 1000 * 2 ** Math.min(delivery.attempts, 16));
     if (giveUp) dlog.error({ err, attempts: delivery.attempts }, "could not handle the webhook; giving up");

@@ -7,6 +7,7 @@ import { helpReply, replyBody } from "../commands/replies.js";
 import { cancelCommand } from "../commands/cancel-command.js";
 import { planCommand } from "../commands/plan-command.js";
 import { listCommand } from "../commands/list-command.js";
+import { errorMessage } from "../error-message.js";
 
 export interface IngressDeps {
   db: Db;
@@ -122,8 +123,4 @@ export function onIssueComment(deps: IngressDeps) {
 function isTransient(err: unknown): boolean {
   const status = (err as { status?: unknown } | null)?.status;
   return typeof status !== "number" || status >= 500 || status === 429;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

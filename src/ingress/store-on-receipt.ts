@@ -2,6 +2,7 @@ import type { Wakeups } from "../queue/wakeups.js";
 import { deliveryKey } from "./delivery-processor.js";
 import type { DeliveryWriter } from "./delivery-writer.js";
 import { payloadAction } from "./payload-action.js";
+import { errorMessage } from "../error-message.js";
 
 /** A request as Probot's endpoint hands it over: the body as signed, not yet parsed. */
 export interface SignedRequest {
@@ -78,7 +79,7 @@ export function storeOnReceipt(
     } catch (error) {
       log.error({ err: error, deliveryId: request.id, event: request.name }, "could not store the webhook; answering 500 so GitHub shows it failed and it can be redelivered");
       // Probot's endpoint answers with the status and message of the first error it is given.
-      throw new AggregateError([error], error instanceof Error ? error.message : String(error));
+      throw new AggregateError([error], errorMessage(error));
     }
     if (stored) wakeups.notify("deliveries");
     else log.info({ deliveryId: request.id }, "webhook delivered again; already stored");

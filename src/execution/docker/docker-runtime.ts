@@ -11,6 +11,7 @@ import { DockerContainer } from "./docker-container.js";
 import { describeEngine, engineStatusCode, isEngineUnreachable, toContainerError } from "./docker-errors.js";
 import { pullImage, type StartPull } from "./pull-image.js";
 import { ActionStopped, throwIfStopped } from "../../queue/stop-request.js";
+import { errorMessage } from "../../error-message.js";
 
 /** The app's own uid and gid, where the platform has them. */
 function hostIdentity(): { uid: number; gid: number } | null {
@@ -91,7 +92,7 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (err) {
       if (err instanceof ActionStopped) throw err;
       if (isEngineUnreachable(err)) throw toContainerError(this.docker, err, `pull image ${image}`);
-      throw this.imageMissing(image, err instanceof Error ? err.message : String(err));
+      throw this.imageMissing(image, errorMessage(err));
     }
     onProgress(`Pulled ${image}`);
     try {
