@@ -18,7 +18,9 @@ function driverOf(db: Db): Driver {
   return (db as unknown as { $client: Driver }).$client;
 }
 
-const COLUMNS = 4;
+// The columns an insert writes, in the order `storeDeliveryRows` gives each row's values.
+const insertedColumns = [webhookDeliveries.id, webhookDeliveries.name, webhookDeliveries.action, webhookDeliveries.payload];
+const COLUMNS = insertedColumns.length;
 const insertTexts = new Map<number, string>();
 
 /** The insert of `rows` deliveries, written once for each number of rows. */
@@ -26,7 +28,7 @@ function insertText(rows: number): string {
   let text = insertTexts.get(rows);
   if (text === undefined) {
     const t = webhookDeliveries;
-    const columns = [t.id, t.name, t.action, t.payload].map((c) => `"${c.name}"`).join(", ");
+    const columns = insertedColumns.map((c) => `"${c.name}"`).join(", ");
     const values = Array.from({ length: rows }, (_, row) => {
       const first = row * COLUMNS + 1;
       return `(${Array.from({ length: COLUMNS }, (_, column) => `$${first + column}`).join(", ")})`;
