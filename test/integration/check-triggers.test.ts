@@ -234,12 +234,17 @@ describe("check-run triggers: Re-run, Re-run all, retry-failed (PostgreSQL, GitH
     return checks;
   }
 
-  it("starts nothing on Re-run of an automation that was disabled since, and says why in a neutral check on the commit", async () => {
+  /** A failed run of `hello`, whose definition says `enabled: false` by the time Re-run is pressed. */
+  async function failedRunOfAutomationDisabledSince() {
     const source = await seedRun("hello", [{ repository, status: "failed" }]);
-    const action = source.actions[0]!;
     mockToken();
     mockPermissionOn(repository, "write");
     mockDefinition("hello", definitionSource("Off for now", "enabled: false"));
+    return { source, action: source.actions[0]! };
+  }
+
+  it("starts nothing on Re-run of an automation that was disabled since, and says why in a neutral check on the commit", async () => {
+    const { source, action } = await failedRunOfAutomationDisabledSince();
     const checks = recordCheckCreates();
 
     await deliver("check_run", checkRunEvent("rerequested", { id: action.checkRunId!, externalId: action.id }));
@@ -260,11 +265,7 @@ describe("check-run triggers: Re-run, Re-run all, retry-failed (PostgreSQL, GitH
   });
 
   it("still handles the Re-run when the check saying why it started nothing cannot be created", async () => {
-    const source = await seedRun("hello", [{ repository, status: "failed" }]);
-    const action = source.actions[0]!;
-    mockToken();
-    mockPermissionOn(repository, "write");
-    mockDefinition("hello", definitionSource("Off for now", "enabled: false"));
+    const { source, action } = await failedRunOfAutomationDisabledSince();
     const checks = recordCheckCreates(500);
 
     // Handled, not failed: the refusal is in the log, and a retry would ask GitHub it all again.

@@ -87,10 +87,19 @@ function record(into: Array<Record<string, unknown>>, field: string, body: unkno
 
 const receivePacks = (from: number) => server.requests.slice(from).filter((r) => r.path.endsWith("git-receive-pack"));
 
+/** A workspace whose README a step changed. */
+async function changedRepository() {
+  const target = await clonedRepository();
+  await appendFile(join(target.dir, "README.md"), "x\n");
+  return target;
+}
+
+/** A cancel, as the worker's signal carries it (src/queue/stop-request.ts). */
+const CANCEL = { kind: "cancel", reason: "cancelled by @octocat" };
+
 describe("publishChanges", () => {
   it("opens the pull request of changes already pushed when a stop request comes, rather than leave the branch alone", async () => {
-    const target = await clonedRepository();
-    await appendFile(join(target.dir, "README.md"), "x\n");
+    const target = await changedRepository();
     const stop = new AbortController();
     nock(GITHUB_API)
       .get(`/repos/${target.repository}`)
@@ -99,7 +108,7 @@ describe("publishChanges", () => {
       .query({ state: "open", head: "acme:automation/hello", per_page: "1" })
       .reply(200, () => {
         // The branch is pushed by now.
-        stop.abort({ kind: "cancel", reason: "cancelled by @octocat" });
+        stop.abort(CANCEL);
         return [];
       })
       .post(`/repos/${target.repository}/pulls`)
@@ -113,13 +122,12 @@ describe("publishChanges", () => {
   });
 
   it("pushes nothing and asks nothing more of GitHub once a stop request came before the push", async () => {
-    const target = await clonedRepository();
-    await appendFile(join(target.dir, "README.md"), "x\n");
+    const target = await changedRepository();
     const stop = new AbortController();
     nock(GITHUB_API)
       .get(`/repos/${target.repository}`)
       .reply(200, () => {
-        stop.abort({ kind: "cancel", reason: "cancelled by @octocat" });
+        stop.abort(CANCEL);
         return { default_branch: "main" };
       });
     const pushesBefore = receivePacks(0).length;
@@ -313,8 +321,7 @@ describe("publishChanges", () => {
   });
 
   it("fails saying the app needs pull_requests: write when GitHub refuses to open the pull request", async () => {
-    const target = await clonedRepository();
-    await appendFile(join(target.dir, "README.md"), "x\n");
+    const target = await changedRepository();
     nock(GITHUB_API)
       .get(`/repos/${target.repository}`)
       .reply(200, { default_branch: "main" })
@@ -333,8 +340,7 @@ describe("publishChanges", () => {
   });
 
   it("fails with GitHub's validation message when the pull request is invalid", async () => {
-    const target = await clonedRepository();
-    await appendFile(join(target.dir, "README.md"), "x\n");
+    const target = await changedRepository();
     nock(GITHUB_API)
       .get(`/repos/${target.repository}`)
       .reply(200, { default_branch: "main" })
@@ -355,8 +361,7 @@ describe("publishChanges", () => {
   });
 
   it("refuses to push to the repository's default branch", async () => {
-    const target = await clonedRepository();
-    await appendFile(join(target.dir, "README.md"), "x\n");
+    const target = await changedRepository();
     nock(GITHUB_API).get(`/repos/${target.repository}`).reply(200, { default_branch: "main" });
     const before = server.requests.length;
 
