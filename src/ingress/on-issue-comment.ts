@@ -8,6 +8,7 @@ import { cancelCommand } from "../commands/cancel-command.js";
 import { planCommand } from "../commands/plan-command.js";
 import { listCommand } from "../commands/list-command.js";
 import { errorMessage } from "../error-message.js";
+import { classifySendError } from "../reporting/github-errors.js";
 
 export interface IngressDeps {
   db: Db;
@@ -119,8 +120,7 @@ export function onIssueComment(deps: IngressDeps) {
   };
 }
 
-/** A failure that may pass: GitHub's 5xx or rate limit, or no answer at all. */
+/** A failure that may pass (GitHub's 5xx or rate limits, or no answer at all), as the reporter judges its own. */
 function isTransient(err: unknown): boolean {
-  const status = (err as { status?: unknown } | null)?.status;
-  return typeof status !== "number" || status >= 500 || status === 429;
+  return classifySendError(err, 1, { baseMs: 0, maxBackoffMs: 0, now: Date.now() }).kind === "retry";
 }
